@@ -1,0 +1,127 @@
+using System.IO.MemoryMappedFiles;
+using Microsoft.Win32.SafeHandles;
+
+namespace GlmRuntime.Checkpoints;
+
+/// <summary>
+/// A memory-mapped safetensors file. The header is parsed and validated on open; tensor bytes are read
+/// straight from the mapping (no copy into managed memory) and stay valid until the file is disposed.
+/// </summary>
+public sealed unsafe class SafetensorsFile : IDisposable
+{
+    private readonly MemoryMappedFile? _mapping;
+    private readonly MemoryMappedViewAccessor? _view;
+    private readonly SafeMemoryMappedViewHandle? _handle;
+    private readonly byte* _data;
+    private int _disposed;
+
+    private SafetensorsFile(string path, SafetensorsHeader header, long dataLength, MemoryMappedFile? mapping, MemoryMappedViewAccessor? view)
+    {
+        Path = path;
+        Header = header;
+        DataLength = dataLength;
+        _mapping = mapping;
+        _view = view;
+        if (view is not null)
+        {
+            _handle = view.SafeMemoryMappedViewHandle;
+            byte* basePointer = null;
+            _handle.AcquirePointer(ref basePointer);
+            _data = basePointer + view.PointerOffset + header.DataStart;
+        }
+    }
+
+    /// <summary>Full path of the file.</summary>
+    public string Path { get; }
+
+    /// <summary>The validated header.</summary>
+    public SafetensorsHeader Header { get; }
+
+    /// <summary>Tensors by name.</summary>
+    public IReadOnlyDictionary<string, TensorInfo> Tensors => Header.Tensors;
+
+    /// <summary>Length of the data section in bytes.</summary>
+    public long DataLength { get; }
+
+    /// <summary>Opens, validates and maps a safetensors file.</summary>
+    /// <exception cref="CheckpointException">The file is missing, truncated or its header is malformed.</exception>
+    public static SafetensorsFile Open(string path)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        if (!File.Exists(path))
+            throw new CheckpointException("file not found", path);
+        SafetensorsHeader header;
+        long fileLength;
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1))
+        {
+            fileLength = stream.Length;
+            Span<byte> prefix = stackalloc byte[8];
+            int read = stream.ReadAtLeast(prefix, 8, throwOnEndOfStream: false);
+            long headerLength = SafetensorsHeader.ReadHeaderLength(prefix[..read], fileLength, path);
+            byte[] json = GC.AllocateUninitializedArray<byte>((int)headerLength);
+            stream.ReadExactly(json);
+            header = SafetensorsHeader.Parse(json, fileLength - 8 - headerLength, path);
+        }
+
+        long dataLength = fileLength - header.DataStart;
+        if (dataLength == 0)
+            return new SafetensorsFile(path, header, 0, null, null);
+        MemoryMappedFile? mapping = null;
+        try
+        {
+            mapping = MemoryMappedFile.CreateFromFile(path, FileMode.Open, mapName: null, capacity: 0, MemoryMappedFileAccess.Read);
+            var view = mapping.CreateViewAccessor(0, 0, MemoryMappedFileAccess.Read);
+            if (view.Capacity < fileLength)
+            {
+                view.Dispose();
+                throw new CheckpointException($"mapped {view.Capacity} bytes but the file has {fileLength}; was it truncated while opening?", path);
+            }
+            return new SafetensorsFile(path, header, dataLength, mapping, view);
+        }
+        catch (IOException e)
+        {
+            mapping?.Dispose();
+            throw new CheckpointException($"cannot map the file: {e.Message}", path, innerException: e);
+        }
+        catch
+        {
+            mapping?.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Looks a tensor up; throws naming the file when it is absent.</summary>
+    public TensorInfo GetInfo(string name) =>
+        Tensors.TryGetValue(name, out TensorInfo? info) ? info : throw new CheckpointException("tensor not found", Path, name);
+
+    /// <summary>The bytes of a tensor of this file, straight from the mapping.</summary>
+    /// <exception cref="CheckpointException">The tensor is larger than 2 GiB (use <see cref="GetBytes(TensorInfo, long, int)"/>).</exception>
+    public ReadOnlySpan<byte> GetBytes(TensorInfo tensor)
+    {
+        if (tensor.ByteLength > int.MaxValue)
+            throw new CheckpointException($"tensor is {tensor.ByteLength} bytes; read it in slices of at most 2 GiB", Path, tensor.Name);
+        return GetBytes(tensor, 0, (int)tensor.ByteLength);
+    }
+
+    /// <summary>A slice of a tensor's bytes.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The slice is not inside the tensor.</exception>
+    public ReadOnlySpan<byte> GetBytes(TensorInfo tensor, long offset, int length)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        if (!ReferenceEquals(Tensors.GetValueOrDefault(tensor.Name), tensor))
+            throw new ArgumentException($"Tensor '{tensor.Name}' does not belong to {Path}.", nameof(tensor));
+        if (offset < 0 || length < 0 || offset + length > tensor.ByteLength)
+            throw new ArgumentOutOfRangeException(nameof(offset), $"Slice [{offset}, {offset + length}) is outside tensor '{tensor.Name}' ({tensor.ByteLength} bytes).");
+        return length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_data + tensor.DataOffset + offset, length);
+    }
+
+    /// <summary>Unmaps the file. Spans obtained earlier must no longer be used.</summary>
+    public void Dispose()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        _handle?.ReleasePointer();
+        _view?.Dispose();
+        _mapping?.Dispose();
+    }
+}

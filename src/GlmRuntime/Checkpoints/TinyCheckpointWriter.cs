@@ -1,0 +1,238 @@
+using System.Text.Json;
+using GlmRuntime.Configuration;
+using GlmRuntime.Tensors;
+
+namespace GlmRuntime.Checkpoints;
+
+/// <summary>
+/// Writes a random GLM-5-architecture checkpoint in Hugging Face layout (config.json,
+/// generation_config.json, safetensors, optional shards + index, optional Quark-MXFP4 or FP8-block
+/// weights) for tests, benchmarks and the console chat's demo model. Weights follow MODEL.md §6.4 so that
+/// indexer and router selections are not tie-breaks: norms 1 + U(−0.2, 0.2), indexer/router matrices with
+/// std 0.2, router bias U(−0.5, 0.5), other matrices N(0, 1/in_features).
+/// </summary>
+public static class TinyCheckpointWriter
+{
+    /// <summary>The tiny test config of MODEL.md §6 (vocab 256, hidden 64, 3 layers + MTP).</summary>
+    public const string TinyConfigJson = """
+        {"architectures":["GlmMoeDsaForCausalLM"],"model_type":"glm_moe_dsa","vocab_size":256,
+         "hidden_size":64,"intermediate_size":128,"moe_intermediate_size":32,"num_hidden_layers":3,
+         "first_k_dense_replace":1,"moe_layer_freq":1,"num_attention_heads":4,"num_key_value_heads":4,
+         "q_lora_rank":32,"kv_lora_rank":16,"qk_nope_head_dim":16,"qk_rope_head_dim":8,"qk_head_dim":24,
+         "head_dim":8,"v_head_dim":16,"index_n_heads":4,"index_head_dim":16,"index_topk":4,
+         "rope_interleave":true,"indexer_rope_interleave":true,"n_routed_experts":8,"n_shared_experts":1,
+         "num_experts_per_tok":2,"n_group":1,"topk_group":1,"topk_method":"noaux_tc","scoring_func":"sigmoid",
+         "norm_topk_prob":true,"routed_scaling_factor":2.5,"hidden_act":"silu","rms_norm_eps":1e-5,
+         "rope_parameters":{"rope_theta":10000,"rope_type":"default"},"max_position_embeddings":512,
+         "num_nextn_predict_layers":1,"tie_word_embeddings":false,"attention_bias":false,
+         "attention_dropout":0.0,"eos_token_id":[1],"pad_token_id":0,"initializer_range":0.02,"dtype":"bfloat16"}
+        """;
+
+    /// <summary>The parsed <see cref="TinyConfigJson"/>.</summary>
+    public static GlmConfig TinyConfig() => GlmConfig.Parse(TinyConfigJson, "TinyCheckpointWriter.TinyConfigJson");
+
+    /// <summary>Writes the checkpoint into <paramref name="directory"/> (created if needed; existing checkpoint files are replaced).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    public static void Write(string directory, GlmConfig config, TinyCheckpointOptions? options = null)
+    {
+        options ??= new TinyCheckpointOptions();
+        options.Validate();
+        Directory.CreateDirectory(directory);
+        var random = new DeterministicRandom(options.Seed);
+        var entries = TensorManifest.Enumerate(config).ToList();
+        var tensors = new List<(string Name, DType DType, long[] Shape, byte[] Data)>();
+        foreach (ManifestEntry entry in entries)
+            tensors.AddRange(Generate(entry, config, options.Format, random));
+
+        WriteConfig(Path.Combine(directory, "config.json"), config, options.Format, entries);
+        WriteGenerationConfig(Path.Combine(directory, "generation_config.json"), config);
+        foreach (string stale in Directory.GetFiles(directory, "model*.safetensors*"))
+            File.Delete(stale);
+        WriteShards(directory, tensors, options.ShardCount);
+    }
+
+    private static IEnumerable<(string, DType, long[], byte[])> Generate(ManifestEntry e, GlmConfig c, TinyCheckpointFormat format, DeterministicRandom random)
+    {
+        long count = e.ParameterCount;
+        var values = new float[count];
+        bool indexerOrRouter = e.Name.Contains(".indexer.", StringComparison.Ordinal) || e.Name.EndsWith(".mlp.gate.weight", StringComparison.Ordinal);
+        switch (e.Role)
+        {
+            case TensorRole.NormWeight:
+                for (long i = 0; i < count; i++) values[i] = 1f + random.Uniform(-0.2f, 0.2f);
+                break;
+            case TensorRole.NormBias:
+                for (long i = 0; i < count; i++) values[i] = random.Uniform(-0.2f, 0.2f);
+                break;
+            case TensorRole.RouterBias:
+                for (long i = 0; i < count; i++) values[i] = random.Uniform(-0.5f, 0.5f);
+                yield return (e.Name, DType.F32, e.Shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+                yield break;
+            default:
+                float std = e.Role == TensorRole.Embedding ? 1f : indexerOrRouter ? 0.2f : 1f / MathF.Sqrt(e.Shape[1]);
+                for (long i = 0; i < count; i++) values[i] = std * random.Normal();
+                break;
+        }
+        // Quantized formats start from the BF16 values, as a real export does.
+        for (long i = 0; i < count; i++)
+            values[i] = BFloat16Bits.ToSingle(BFloat16Bits.FromSingle(values[i]));
+
+        string module = e.Module;
+        if (e.Role == TensorRole.Linear && IsQuantized(module, e.Layer, c, format))
+        {
+            int n = (int)e.Shape[0], k = (int)e.Shape[1];
+            if (format == TinyCheckpointFormat.Mxfp4)
+            {
+                int rowBytes = Mxfp4.PackedRowBytes(k), rowScales = Mxfp4.ScalesPerRow(k);
+                var packed = new byte[(long)n * rowBytes];
+                var scales = new byte[(long)n * rowScales];
+                for (int r = 0; r < n; r++)
+                    Mxfp4.QuantizeRowQuark(values.AsSpan(r * k, k), packed.AsSpan(r * rowBytes, rowBytes), scales.AsSpan(r * rowScales, rowScales));
+                yield return (e.Name, DType.U8, [n, rowBytes], packed);
+                yield return (module + ".weight_scale", DType.U8, [n, rowScales], scales);
+            }
+            else
+            {
+                int tilesN = Fp8BlockQuantizer.TileCount(n, 128), tilesK = Fp8BlockQuantizer.TileCount(k, 128);
+                var q = new byte[(long)n * k];
+                var s = new float[tilesN * tilesK];
+                Fp8BlockQuantizer.Quantize(values, n, k, 128, q, s);
+                yield return (e.Name, DType.F8E4M3, e.Shape, q);
+                yield return (module + ".weight_scale_inv", DType.F32, [tilesN, tilesK], System.Runtime.InteropServices.MemoryMarshal.AsBytes(s.AsSpan()).ToArray());
+            }
+            yield break;
+        }
+        var bits = new ushort[count];
+        for (long i = 0; i < count; i++)
+            bits[i] = BFloat16Bits.FromSingle(values[i]);
+        yield return (e.Name, DType.BF16, e.Shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits.AsSpan()).ToArray());
+    }
+
+    /// <summary>Which Linears each variant quantizes (mirrors the shared tiny checkpoints' recipes).</summary>
+    private static bool IsQuantized(string module, int layer, GlmConfig c, TinyCheckpointFormat format)
+    {
+        if (format == TinyCheckpointFormat.BF16 || layer < 0 || module.EndsWith(".mlp.gate", StringComparison.Ordinal)
+            || module.EndsWith(".indexer.weights_proj", StringComparison.Ordinal) || module.EndsWith(".eh_proj", StringComparison.Ordinal))
+            return false;
+        return format == TinyCheckpointFormat.Fp8 || layer < c.NumHiddenLayers;
+    }
+
+    private static void WriteConfig(string path, GlmConfig config, TinyCheckpointFormat format, List<ManifestEntry> entries)
+    {
+        Action<Utf8JsonWriter>? quantization = format switch
+        {
+            TinyCheckpointFormat.Mxfp4 => w => WriteQuarkConfig(w, entries.Where(e => e.Role == TensorRole.Linear && !IsQuantized(e.Module, e.Layer, config, format)).Select(e => e.Module)),
+            TinyCheckpointFormat.Fp8 => w => WriteFp8Config(w, entries.Where(e => e.Role == TensorRole.Linear && !IsQuantized(e.Module, e.Layer, config, format)).Select(e => e.Module)),
+            _ => null,
+        };
+        using var stream = File.Create(path);
+        using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        GlmConfigWriter.Write(writer, config, quantization);
+    }
+
+    private static void WriteQuarkConfig(Utf8JsonWriter w, IEnumerable<string> exclude)
+    {
+        w.WriteStartObject();
+        w.WriteString("quant_method", "quark");
+        w.WriteStartObject("global_quant_config");
+        w.WriteStartObject("weight");
+        w.WriteString("dtype", "fp4");
+        w.WriteString("qscheme", "per_group");
+        w.WriteNumber("group_size", 32);
+        w.WriteNumber("ch_axis", -1);
+        w.WriteString("scale_format", "e8m0");
+        w.WriteString("scale_calculation_mode", "even");
+        w.WriteString("round_method", "half_even");
+        w.WriteBoolean("is_dynamic", false);
+        w.WriteEndObject();
+        w.WriteNull("input_tensors");
+        w.WriteNull("output_tensors");
+        w.WriteEndObject();
+        w.WriteStartObject("layer_quant_config");
+        w.WriteEndObject();
+        w.WriteStartArray("exclude");
+        foreach (string module in exclude)
+            w.WriteStringValue(module);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteFp8Config(Utf8JsonWriter w, IEnumerable<string> notConverted)
+    {
+        w.WriteStartObject();
+        w.WriteString("quant_method", "fp8");
+        w.WriteString("fmt", "e4m3");
+        w.WriteString("activation_scheme", "dynamic");
+        w.WriteStartArray("weight_block_size");
+        w.WriteNumberValue(128);
+        w.WriteNumberValue(128);
+        w.WriteEndArray();
+        w.WriteStartArray("modules_to_not_convert");
+        foreach (string module in notConverted)
+            w.WriteStringValue(module);
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static void WriteGenerationConfig(string path, GlmConfig config)
+    {
+        using var stream = File.Create(path);
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteStartArray("eos_token_id");
+        foreach (int id in config.EosTokenIds)
+            w.WriteNumberValue(id);
+        w.WriteEndArray();
+        if (config.PadTokenId is int pad)
+            w.WriteNumber("pad_token_id", pad);
+        w.WriteEndObject();
+    }
+
+    private static void WriteShards(string directory, List<(string Name, DType DType, long[] Shape, byte[] Data)> tensors, int shardCount)
+    {
+        if (shardCount == 1)
+        {
+            var writer = new SafetensorsWriter();
+            writer.Metadata["format"] = "pt";
+            foreach (var t in tensors)
+                writer.Add(t.Name, t.DType, t.Shape, t.Data);
+            writer.Write(Path.Combine(directory, Checkpoint.SingleFileName));
+            return;
+        }
+        // Cut by bytes, so a cut may fall inside a layer (as in real shard sets).
+        long total = tensors.Sum(t => (long)t.Data.Length), perShard = (total + shardCount - 1) / shardCount, written = 0;
+        var weightMap = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        int index = 0;
+        var current = new SafetensorsWriter();
+        void Flush()
+        {
+            string name = $"model-{index + 1:D5}-of-{shardCount:D5}.safetensors";
+            current.Metadata["format"] = "pt";
+            current.Write(Path.Combine(directory, name));
+            index++;
+            current = new SafetensorsWriter();
+        }
+        foreach (var t in tensors)
+        {
+            if (written >= perShard * (index + 1) && index < shardCount - 1)
+                Flush();
+            current.Add(t.Name, t.DType, t.Shape, t.Data);
+            weightMap[t.Name] = $"model-{index + 1:D5}-of-{shardCount:D5}.safetensors";
+            written += t.Data.Length;
+        }
+        Flush();
+        while (index < shardCount)
+            Flush(); // more shards than tensors: the trailing shards are empty but valid
+        using var stream = File.Create(Path.Combine(directory, Checkpoint.IndexFileName));
+        using var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        w.WriteStartObject();
+        w.WriteStartObject("metadata");
+        w.WriteNumber("total_size", total);
+        w.WriteEndObject();
+        w.WriteStartObject("weight_map");
+        foreach (var (name, file) in weightMap)
+            w.WriteString(name, file);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+}

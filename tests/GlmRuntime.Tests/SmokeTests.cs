@@ -1,7 +1,0 @@
-namespace GlmRuntime.Tests;
-
-public class SmokeTests
-{
-    [Test]
-    public void SharedDataIsPresent() => Assert.That(Directory.Exists(Support.SharedData.Models), Is.True);
-}
