@@ -13,7 +13,8 @@ namespace GlmRuntime.Tokenization;
 /// <item>BPE-encode each word.</item>
 /// </list>
 /// Slices are <see cref="ReadOnlyMemory{T}"/> views of the input, so text that no normaliser or
-/// pre-tokeniser rewrites is never copied. Thread-safe.
+/// pre-tokeniser rewrites is never copied, and words go to the model as the pre-tokeniser finds them.
+/// Thread-safe.
 /// </summary>
 internal sealed class EncodingPipeline(AddedVocabulary added, Normalizer? normalizer, PreTokenizer? preTokenizer, BpeModel model)
 {
@@ -22,7 +23,7 @@ internal sealed class EncodingPipeline(AddedVocabulary added, Normalizer? normal
     /// <summary>Appends the ids of <paramref name="text"/> (valid UTF-16: no lone surrogates).</summary>
     public void Encode(ReadOnlyMemory<char> text, List<int> output)
     {
-        var state = new State();
+        var state = new State(model, _byteLevel, output);
         if (added.RawMatcher.IsEmpty)
         {
             EncodeNormalizable(text, atTextStart: true, output, state);
@@ -63,23 +64,17 @@ internal sealed class EncodingPipeline(AddedVocabulary added, Normalizer? normal
     private void EncodeWords(ReadOnlyMemory<char> slice, bool atTextStart, List<int> output, State state)
     {
         if (preTokenizer is null)
-        {
             model.Encode(slice.Span, _byteLevel, output);
-            return;
-        }
-        state.Pieces.Clear();
-        state.Pieces.Add(slice);
-        preTokenizer.PreTokenize(ref state.Pieces, ref state.Scratch, atTextStart);
-        foreach (ReadOnlyMemory<char> piece in state.Pieces)
-            model.Encode(piece.Span, _byteLevel, output);
+        else
+            preTokenizer.Split(slice, atTextStart, state);
     }
 
-    /// <summary>Working lists of one Encode call.</summary>
-    private sealed class State
+    /// <summary>Working state of one Encode call; receives the words and encodes them.</summary>
+    private sealed class State(BpeModel model, bool byteLevel, List<int> output) : IPieceSink
     {
         public readonly List<TextSegment> Segments = [];
         public readonly List<TextSegment> NormalizedSegments = [];
-        public List<ReadOnlyMemory<char>> Pieces = [];
-        public List<ReadOnlyMemory<char>> Scratch = [];
+
+        public void Accept(ReadOnlyMemory<char> piece, bool atTextStart) => model.Encode(piece.Span, byteLevel, output);
     }
 }

@@ -7,10 +7,16 @@ public class SplitPreTokenizerTests
 {
     private static List<string> Split(PreTokenizer preTokenizer, string text)
     {
-        List<ReadOnlyMemory<char>> pieces = [text.AsMemory()];
-        List<ReadOnlyMemory<char>> scratch = [];
-        preTokenizer.PreTokenize(ref pieces, ref scratch, firstAtTextStart: true);
-        return pieces.Select(p => p.ToString()).ToList();
+        var sink = new CollectingSink();
+        preTokenizer.Split(text.AsMemory(), atTextStart: true, sink);
+        return sink.Pieces;
+    }
+
+    private sealed class CollectingSink : IPieceSink
+    {
+        public List<string> Pieces { get; } = [];
+
+        public void Accept(ReadOnlyMemory<char> piece, bool atTextStart) => Pieces.Add(piece.ToString());
     }
 
     // The expectations of the Rust library's own tests for "the-final--countdown".
@@ -54,5 +60,27 @@ public class SplitPreTokenizerTests
     {
         var byteLevel = new ByteLevelPreTokenizer(addPrefixSpace: false, useRegex: false, emitMappedText: true);
         Assert.That(Split(byteLevel, "a é"), Is.EqualTo(new[] { "aĠÃ©" }));
+    }
+
+    [Test]
+    public void SequenceRunsStagesInOrder()
+    {
+        var sequence = new SequencePreTokenizer(
+        [
+            new CharPredicatePreTokenizer(CharPredicatePreTokenizer.IsNumeric, SplitBehavior.Isolated),
+            new SplitPreTokenizer(" ", null, SplitBehavior.MergedWithNext, invert: false),
+            new ByteLevelPreTokenizer(addPrefixSpace: false, useRegex: false, emitMappedText: true),
+        ]);
+        Assert.That(Split(sequence, "ab 1 cd"), Is.EqualTo(new[] { "ab", "Ġ", "1", "Ġcd" }));
+    }
+
+    [Test]
+    public void MetaspacePrependsOnlyAtTextStartWithFirstScheme()
+    {
+        var metaspace = new MetaspacePreTokenizer('▁', MetaspacePrependScheme.First, split: true);
+        var sink = new CollectingSink();
+        metaspace.Split("a b".AsMemory(), atTextStart: true, sink);
+        metaspace.Split("c d".AsMemory(), atTextStart: false, sink);
+        Assert.That(sink.Pieces, Is.EqualTo(new[] { "▁a", "▁b", "c", "▁d" }));
     }
 }

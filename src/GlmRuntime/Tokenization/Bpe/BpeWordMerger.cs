@@ -1,13 +1,20 @@
+using System.Numerics.Tensors;
+
 namespace GlmRuntime.Tokenization.Bpe;
 
 /// <summary>
 /// Applies BPE merges to one word: repeatedly merge the adjacent pair with the lowest rank, the leftmost
-/// one on ties, until no pair has a rule. This is the order the Rust library's priority queue produces.
-/// Short words use a linear scan (cheaper than a heap for the usual 2–20 symbols); long ones a heap.
+/// one on ties, until no pair has a rule. This is the order the Rust library's priority queue produces:
+/// it treats a queued entry as current when the pair at its position still merges to the same id, and
+/// since a merged id is the token spelled by the pair (a span of the word that only grows), that is
+/// true only for the very pair that was queued.
+/// Words up to <see cref="ScanLimit"/> symbols keep one rank per adjacent pair and find the next merge
+/// with a vectorised first-minimum search (no allocation, and cheaper than a heap at these sizes);
+/// longer ones use a heap so the cost stays O(n log n).
 /// </summary>
 internal static class BpeWordMerger
 {
-    private const int ScanLimit = 48;
+    private const int ScanLimit = 64;
 
     /// <summary>Merges <paramref name="ids"/> in place and returns the number of symbols left at its start.</summary>
     public static int Merge(Span<int> ids, BpeMergeTable merges) =>
@@ -16,40 +23,48 @@ internal static class BpeWordMerger
     private static int MergeByScan(Span<int> ids, BpeMergeTable merges)
     {
         int count = ids.Length;
-        // ranks[i] / merged[i] describe the pair (ids[i], ids[i + 1]).
+        // Symbols stay at their original index (a linked list via next/previous), so a merge moves no data.
+        // ranks[i] / merged[i] describe the pair (symbol i, next symbol); int.MaxValue means no rule or
+        // a removed symbol, so the first minimum over the whole span is the leftmost lowest-ranked pair.
         Span<int> ranks = stackalloc int[count];
         Span<int> merged = stackalloc int[count];
-        for (int i = 0; i < count - 1; i++)
-            merges.TryGet(ids[i], ids[i + 1], out ranks[i], out merged[i]);
-
-        while (count > 1)
+        Span<int> next = stackalloc int[count];
+        Span<int> previous = stackalloc int[count];
+        for (int i = 0; i < count; i++)
         {
-            int best = -1;
-            int bestRank = int.MaxValue;
-            for (int i = 0; i < count - 1; i++)
-            {
-                if (ranks[i] < bestRank)
-                {
-                    bestRank = ranks[i];
-                    best = i;
-                }
-            }
-            if (best < 0)
-                break;
-
-            ids[best] = merged[best];
-            int tail = count - best - 2;
-            ids.Slice(best + 2, tail).CopyTo(ids.Slice(best + 1));
-            ranks.Slice(best + 2, tail).CopyTo(ranks.Slice(best + 1));
-            merged.Slice(best + 2, tail).CopyTo(merged.Slice(best + 1));
-            count--;
-            ranks[count - 1] = int.MaxValue;
-            if (best > 0)
-                merges.TryGet(ids[best - 1], ids[best], out ranks[best - 1], out merged[best - 1]);
-            if (best < count - 1)
-                merges.TryGet(ids[best], ids[best + 1], out ranks[best], out merged[best]);
+            next[i] = i + 1 < count ? i + 1 : -1;
+            previous[i] = i - 1;
+            ranks[i] = int.MaxValue;
+            if (i + 1 < count)
+                merges.TryGet(ids[i], ids[i + 1], out ranks[i], out merged[i]);
         }
-        return count;
+
+        while (true)
+        {
+            int best = TensorPrimitives.IndexOfMin<int>(ranks);
+            if (ranks[best] == int.MaxValue)
+                break;
+            int right = next[best];
+            ids[best] = merged[best];
+            ranks[right] = int.MaxValue;
+            int after = next[right];
+            next[best] = after;
+            if (after >= 0)
+                previous[after] = best;
+
+            int left = previous[best];
+            if (left >= 0)
+                merges.TryGet(ids[left], ids[best], out ranks[left], out merged[left]);
+            if (after >= 0)
+                merges.TryGet(ids[best], ids[after], out ranks[best], out merged[best]);
+            else
+                ranks[best] = int.MaxValue;
+        }
+
+        int kept = 0;
+        for (int i = 0; i >= 0; i = next[i])
+            ids[kept++] = ids[i];
+        return kept;
     }
 
     private static int MergeWithHeap(Span<int> ids, BpeMergeTable merges)

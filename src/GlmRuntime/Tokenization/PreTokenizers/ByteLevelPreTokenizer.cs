@@ -47,19 +47,20 @@ internal sealed class ByteLevelPreTokenizer : PreTokenizer
     }
 
     /// <inheritdoc />
-    protected override void SplitPiece(ReadOnlyMemory<char> piece, bool atTextStart, List<ReadOnlyMemory<char>> output)
+    public override void Split(ReadOnlyMemory<char> piece, bool atTextStart, IPieceSink output)
     {
         if (_addPrefixSpace && !piece.Span.StartsWith(' '))
             piece = string.Concat(" ", piece.Span).AsMemory();
-        int first = output.Count;
+        IPieceSink target = _emitMappedText ? new MappingSink(output) : output;
         if (_regex is null)
-            output.Add(piece);
+            target.Accept(piece, atTextStart);
         else
-            SplitPreTokenizer.SplitWithRegex(_regex, piece, SplitBehavior.Isolated, false, output);
-        if (_emitMappedText)
-        {
-            for (int i = first; i < output.Count; i++)
-                output[i] = MapToByteLevel(output[i].Span).AsMemory();
-        }
+            SplitPreTokenizer.SplitWithRegex(_regex, piece, atTextStart, SplitBehavior.Isolated, false, target);
+    }
+
+    /// <summary>Replaces each piece by its byte-level characters before passing it on.</summary>
+    private sealed class MappingSink(IPieceSink next) : IPieceSink
+    {
+        public void Accept(ReadOnlyMemory<char> piece, bool atTextStart) => next.Accept(MapToByteLevel(piece.Span).AsMemory(), atTextStart);
     }
 }

@@ -21,9 +21,9 @@ internal sealed class CharPredicatePreTokenizer(Func<Rune, bool> isDelimiter, Sp
             or UnicodeCategory.FinalQuotePunctuation or UnicodeCategory.OtherPunctuation;
 
     /// <inheritdoc />
-    protected override void SplitPiece(ReadOnlyMemory<char> piece, bool atTextStart, List<ReadOnlyMemory<char>> output)
+    public override void Split(ReadOnlyMemory<char> piece, bool atTextStart, IPieceSink output)
     {
-        var folder = new SplitFolder(piece, output, behavior, invert: false);
+        var folder = new SplitFolder(piece, atTextStart, output, behavior, invert: false);
         ReadOnlySpan<char> span = piece.Span;
         int previous = 0;
         int index = 0;

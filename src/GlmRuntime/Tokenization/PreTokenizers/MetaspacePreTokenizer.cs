@@ -7,7 +7,7 @@ namespace GlmRuntime.Tokenization.PreTokenizers;
 internal sealed class MetaspacePreTokenizer(char replacement, MetaspacePrependScheme scheme, bool split) : PreTokenizer
 {
     /// <inheritdoc />
-    protected override void SplitPiece(ReadOnlyMemory<char> piece, bool atTextStart, List<ReadOnlyMemory<char>> output)
+    public override void Split(ReadOnlyMemory<char> piece, bool atTextStart, IPieceSink output)
     {
         string text = piece.Span.ToString().Replace(' ', replacement);
         bool prepend = scheme == MetaspacePrependScheme.Always || (scheme == MetaspacePrependScheme.First && atTextStart);
@@ -17,10 +17,10 @@ internal sealed class MetaspacePreTokenizer(char replacement, MetaspacePrependSc
         if (!split)
         {
             if (memory.Length > 0)
-                output.Add(memory);
+                output.Accept(memory, atTextStart);
             return;
         }
-        var folder = new SplitFolder(memory, output, SplitBehavior.MergedWithNext, invert: false);
+        var folder = new SplitFolder(memory, atTextStart, output, SplitBehavior.MergedWithNext, invert: false);
         int previous = 0;
         for (int i = 0; i < text.Length; i++)
         {

@@ -1,10 +1,11 @@
 namespace GlmRuntime.Tokenization.PreTokenizers;
 
 /// <summary>
-/// A pre-tokeniser from tokenizer.json's <c>pre_tokenizer</c> section: splits pieces of text into
-/// smaller pieces that the model encodes independently. Pieces are slices of strings
-/// (<see cref="ReadOnlyMemory{T}"/>) so that splitting allocates nothing; empty pieces are dropped,
-/// as in the Rust library.
+/// A pre-tokeniser from tokenizer.json's <c>pre_tokenizer</c> section: splits a piece of text into smaller
+/// pieces that the model encodes independently. Pieces are slices of strings
+/// (<see cref="ReadOnlyMemory{T}"/>) pushed to an <see cref="IPieceSink"/> as they are found, so a chain of
+/// pre-tokenisers runs depth-first without materialising any list; empty pieces are dropped, as in the
+/// Rust library, and the order of the output is the same as splitting stage by stage.
 /// </summary>
 internal abstract class PreTokenizer
 {
@@ -14,21 +15,9 @@ internal abstract class PreTokenizer
     /// </summary>
     public virtual bool EndsWithByteLevel => false;
 
-    /// <summary>
-    /// Splits every piece of <paramref name="pieces"/>. On return <paramref name="pieces"/> holds the
-    /// result and <paramref name="scratch"/> is free for reuse (the two lists may be swapped).
-    /// </summary>
-    /// <param name="pieces">The pieces to split, in order.</param>
-    /// <param name="scratch">A spare list.</param>
-    /// <param name="firstAtTextStart">Whether the first piece starts at the beginning of the input text (Metaspace's "first" scheme).</param>
-    public virtual void PreTokenize(ref List<ReadOnlyMemory<char>> pieces, ref List<ReadOnlyMemory<char>> scratch, bool firstAtTextStart)
-    {
-        scratch.Clear();
-        for (int i = 0; i < pieces.Count; i++)
-            SplitPiece(pieces[i], firstAtTextStart && i == 0, scratch);
-        (pieces, scratch) = (scratch, pieces);
-    }
-
-    /// <summary>Appends the non-empty pieces that <paramref name="piece"/> splits into.</summary>
-    protected abstract void SplitPiece(ReadOnlyMemory<char> piece, bool atTextStart, List<ReadOnlyMemory<char>> output);
+    /// <summary>Splits <paramref name="piece"/> and passes the non-empty results to <paramref name="sink"/>.</summary>
+    /// <param name="piece">A non-empty piece.</param>
+    /// <param name="atTextStart">Whether the piece starts at the beginning of the input text.</param>
+    /// <param name="sink">Receives the results in order.</param>
+    public abstract void Split(ReadOnlyMemory<char> piece, bool atTextStart, IPieceSink sink);
 }

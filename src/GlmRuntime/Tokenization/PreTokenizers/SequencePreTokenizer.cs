@@ -7,13 +7,23 @@ internal sealed class SequencePreTokenizer(IReadOnlyList<PreTokenizer> preTokeni
     public override bool EndsWithByteLevel => preTokenizers.Count > 0 && preTokenizers[^1].EndsWithByteLevel;
 
     /// <inheritdoc />
-    public override void PreTokenize(ref List<ReadOnlyMemory<char>> pieces, ref List<ReadOnlyMemory<char>> scratch, bool firstAtTextStart)
+    public override void Split(ReadOnlyMemory<char> piece, bool atTextStart, IPieceSink sink)
     {
-        foreach (PreTokenizer preTokenizer in preTokenizers)
-            preTokenizer.PreTokenize(ref pieces, ref scratch, firstAtTextStart);
+        if (preTokenizers.Count == 0)
+        {
+            sink.Accept(piece, atTextStart);
+            return;
+        }
+        // One link per later stage, built per call because the final sink differs per call.
+        IPieceSink next = sink;
+        for (int stage = preTokenizers.Count - 1; stage >= 1; stage--)
+            next = new Stage(preTokenizers[stage], next);
+        preTokenizers[0].Split(piece, atTextStart, next);
     }
 
-    /// <inheritdoc />
-    protected override void SplitPiece(ReadOnlyMemory<char> piece, bool atTextStart, List<ReadOnlyMemory<char>> output) =>
-        throw new InvalidOperationException("A sequence splits whole lists, never single pieces.");
+    /// <summary>Feeds each piece of the previous stage through one pre-tokeniser.</summary>
+    private sealed class Stage(PreTokenizer preTokenizer, IPieceSink next) : IPieceSink
+    {
+        public void Accept(ReadOnlyMemory<char> piece, bool atTextStart) => preTokenizer.Split(piece, atTextStart, next);
+    }
 }

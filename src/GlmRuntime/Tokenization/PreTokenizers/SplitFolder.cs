@@ -9,7 +9,8 @@ namespace GlmRuntime.Tokenization.PreTokenizers;
 internal struct SplitFolder
 {
     private readonly ReadOnlyMemory<char> _source;
-    private readonly List<ReadOnlyMemory<char>> _output;
+    private readonly IPieceSink _output;
+    private readonly bool _atTextStart;
     private readonly SplitBehavior _behavior;
     private readonly bool _invert;
     private int _pendingStart;
@@ -20,12 +21,14 @@ internal struct SplitFolder
 
     /// <summary>Folds parts of <paramref name="source"/> into <paramref name="output"/>.</summary>
     /// <param name="source">The piece being split.</param>
+    /// <param name="atTextStart">Whether the source starts at the beginning of the input text.</param>
     /// <param name="output">Receives the non-empty resulting pieces.</param>
     /// <param name="behavior">What to do with delimiters.</param>
     /// <param name="invert">Swap delimiters and the text between them (Split's <c>invert</c>).</param>
-    public SplitFolder(ReadOnlyMemory<char> source, List<ReadOnlyMemory<char>> output, SplitBehavior behavior, bool invert)
+    public SplitFolder(ReadOnlyMemory<char> source, bool atTextStart, IPieceSink output, SplitBehavior behavior, bool invert)
     {
         _source = source;
+        _atTextStart = atTextStart;
         _output = output;
         _behavior = behavior;
         _invert = invert;
@@ -92,6 +95,6 @@ internal struct SplitFolder
     private readonly void Emit(int start, int end)
     {
         if (end > start)
-            _output.Add(_source[start..end]);
+            _output.Accept(_source[start..end], _atTextStart && start == 0);
     }
 }

@@ -20,9 +20,9 @@ internal sealed class SplitPreTokenizer : PreTokenizer
     }
 
     /// <summary>Splits one piece; shared with ByteLevel's GPT-2 regex step.</summary>
-    internal static void SplitWithRegex(CodePointRegex regex, ReadOnlyMemory<char> piece, SplitBehavior behavior, bool invert, List<ReadOnlyMemory<char>> output)
+    internal static void SplitWithRegex(CodePointRegex regex, ReadOnlyMemory<char> piece, bool atTextStart, SplitBehavior behavior, bool invert, IPieceSink output)
     {
-        var folder = new SplitFolder(piece, output, behavior, invert);
+        var folder = new SplitFolder(piece, atTextStart, output, behavior, invert);
         int previous = 0;
         foreach ((int start, int length) in regex.EnumerateMatches(piece.Span))
         {
@@ -37,15 +37,15 @@ internal sealed class SplitPreTokenizer : PreTokenizer
     }
 
     /// <inheritdoc />
-    protected override void SplitPiece(ReadOnlyMemory<char> piece, bool atTextStart, List<ReadOnlyMemory<char>> output)
+    public override void Split(ReadOnlyMemory<char> piece, bool atTextStart, IPieceSink output)
     {
         if (_regex is not null)
         {
-            SplitWithRegex(_regex, piece, _behavior, _invert, output);
+            SplitWithRegex(_regex, piece, atTextStart, _behavior, _invert, output);
             return;
         }
 
-        var folder = new SplitFolder(piece, output, _behavior, _invert);
+        var folder = new SplitFolder(piece, atTextStart, output, _behavior, _invert);
         string literal = _literal!;
         if (literal.Length == 0)
         {
