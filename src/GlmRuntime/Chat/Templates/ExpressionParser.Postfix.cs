@@ -60,9 +60,9 @@ internal sealed partial class ExpressionParser
 
     private Expr.Call ParseCall(Expr callee)
     {
-        Token open = _s.Current;
+        // Located at the callee, so errors point at `name(` rather than at the parenthesis.
         var (args, kwargs) = ParseArguments();
-        return new Expr.Call(open.Line, open.Column, callee, args, kwargs);
+        return new Expr.Call(callee.Line, callee.Column, callee, args, kwargs);
     }
 
     /// <summary>Parses <c>(a, b, name=value)</c> starting at the '('.</summary>

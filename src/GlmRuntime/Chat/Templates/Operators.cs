@@ -65,6 +65,8 @@ internal static class Operators
                 CheckLength(ta.Length + (long)tb.Length, maxLength);
                 return (object?[])[.. ta, .. tb];
         }
+        if (a is string or List<object?> or object?[])
+            throw new TemplateError($"can only concatenate {PyValues.TypeName(a)} (not \"{PyValues.TypeName(b)}\") to {PyValues.TypeName(a)}");
         return Numeric("+", a, b, (x, y) => checked(x + y), (x, y) => x + y);
     }
 

@@ -73,7 +73,8 @@ internal static class PyString
                     break;
                 if (maxSplit >= 0 && parts.Count >= maxSplit)
                 {
-                    parts.Add(Strip(s[i..], null, left: false, right: true));
+                    // The unsplit remainder keeps its trailing whitespace, as in Python.
+                    parts.Add(s[i..]);
                     break;
                 }
                 int start = i;
@@ -116,7 +117,7 @@ internal static class PyString
                     break;
                 if (parts.Count >= maxSplit)
                 {
-                    parts.Add(Strip(s[..i], null, left: true, right: false));
+                    parts.Add(s[..i]);
                     break;
                 }
                 int end = i;

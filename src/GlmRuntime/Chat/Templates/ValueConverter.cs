@@ -28,7 +28,7 @@ internal static class ValueConverter
             case float f:
                 return (double)f;
             case decimal m:
-                return decimal.IsInteger(m) && m >= long.MinValue && m <= long.MaxValue ? (long)m : (double)m;
+                return (double)m;
             case char c:
                 return c.ToString();
             case JsonElement element:
