@@ -36,7 +36,7 @@ internal static partial class Filters
             ["center"] = (_, v, a) =>
             {
                 a.Check("center", "width");
-                return StringMethods.TryBind(PyFormat.Str(v), "center")!.Invoke(null!, new Arguments([a.GetInt(0, "width", 80, "center")], []));
+                return PyString.Center(PyFormat.Str(v), a.GetInt(0, "width", 80, "center"), " ");
             },
             ["default"] = Default,
             ["d"] = Default,
