@@ -89,7 +89,8 @@ internal static class CollectionFilters
 
     private static object? Map(ExpressionEvaluator evaluator, object? value, Arguments a)
     {
-        IReadOnlyList<object?> items = PyValues.Iterate(value);
+        // jinja2 guards with `if value:`, so a falsy non-iterable (0, None) maps to nothing.
+        IReadOnlyList<object?> items = PyValues.IsTruthy(value) ? PyValues.Iterate(value) : [];
         if (a.Positional.Count == 0)
         {
             a.Check("map", "attribute", "default");
@@ -114,7 +115,8 @@ internal static class CollectionFilters
         if (test is not null && !TemplateTests.Exists(test))
             throw new TemplateError($"unknown test '{test}'");
         object?[] testArgs = a.Positional.Skip(next).ToArray();
-        return PyValues.Iterate(value).Where(item =>
+        IReadOnlyList<object?> items = PyValues.IsTruthy(value) ? PyValues.Iterate(value) : [];
+        return items.Where(item =>
         {
             object? subject = path is null ? item : GetPath(item, path);
             bool passed = test is null ? PyValues.IsTruthy(subject) : TemplateTests.Apply(test, subject, testArgs);
@@ -122,27 +124,42 @@ internal static class CollectionFilters
         }).ToList();
     }
 
-    private static Func<object?, object?> KeyFunction(string? attribute, bool caseSensitive)
+    /// <summary>
+    /// jinja2's key getters. With <paramref name="multi"/> (sort), the key is a list of the comma-separated
+    /// attributes, so equal undefined keys compare equal instead of failing, exactly as in jinja2.
+    /// </summary>
+    private static Func<object?, object?> KeyFunction(string? attribute, bool caseSensitive, bool multi = false)
     {
         string[] paths = attribute?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) ?? [];
         object? Fold(object? v) => !caseSensitive && v is string s ? s.ToLowerInvariant() : v;
-        return paths.Length switch
-        {
-            0 => Fold,
-            1 => item => Fold(GetPath(item, paths[0])),
-            _ => item => paths.Select(p => Fold(GetPath(item, p))).ToArray(),
-        };
+        if (paths.Length == 0)
+            return Fold;
+        if (multi)
+            return item => paths.Select(p => Fold(GetPath(item, p))).ToList();
+        return item => Fold(GetPath(item, paths[0]));
     }
 
     private static readonly Comparer<object?> PyComparer = Comparer<object?>.Create((x, y) => PyValues.Compare(x, y));
 
+    /// <summary>Stable sort (LINQ ordering is stable both ways, like Python's sorted(reverse=...)).</summary>
+    private static List<T> StableSort<T>(IEnumerable<T> items, Func<T, object?> key, bool descending)
+    {
+        try
+        {
+            return (descending ? items.OrderByDescending(key, PyComparer) : items.OrderBy(key, PyComparer)).ToList();
+        }
+        catch (InvalidOperationException e) when (e.InnerException is TemplateError inner)
+        {
+            // The sort wraps comparer failures; surface the Python-style TypeError itself.
+            throw inner;
+        }
+    }
+
     private static object? Sort(ExpressionEvaluator _, object? value, Arguments a)
     {
         a.Check("sort", "reverse", "case_sensitive", "attribute");
-        var key = KeyFunction(a.GetOptionalString(2, "attribute", "sort"), a.GetBool(1, "case_sensitive", false));
-        IReadOnlyList<object?> items = PyValues.Iterate(value);
-        // LINQ ordering is stable in both directions, like Python's sorted(reverse=...).
-        return (a.GetBool(0, "reverse", false) ? items.OrderByDescending(key, PyComparer) : items.OrderBy(key, PyComparer)).ToList();
+        var key = KeyFunction(a.GetOptionalString(2, "attribute", "sort"), a.GetBool(1, "case_sensitive", false), multi: true);
+        return StableSort(PyValues.Iterate(value), key, a.GetBool(0, "reverse", false));
     }
 
     private static object? Unique(ExpressionEvaluator _, object? value, Arguments a)
@@ -176,8 +193,7 @@ internal static class CollectionFilters
         };
         var fold = KeyFunction(null, a.GetBool(0, "case_sensitive", false));
         var pairs = dict.Select(kv => (object?)new object?[] { kv.Key, kv.Value });
-        Func<object?, object?> key = pair => fold(((object?[])pair!)[position]);
-        return (a.GetBool(2, "reverse", false) ? pairs.OrderByDescending(key, PyComparer) : pairs.OrderBy(key, PyComparer)).ToList();
+        return StableSort(pairs, pair => fold(((object?[])pair!)[position]), a.GetBool(2, "reverse", false));
     }
 
     private static object? Extreme(object? value, Arguments a, string name, int sign)

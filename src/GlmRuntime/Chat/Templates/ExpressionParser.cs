@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace GlmRuntime.Chat.Templates;
 
 /// <summary>
@@ -9,7 +11,7 @@ namespace GlmRuntime.Chat.Templates;
 internal sealed partial class ExpressionParser
 {
     // Names that end a test (`x is defined and y`) instead of being read as its argument.
-    private static readonly HashSet<string> TestArgumentStops = ["else", "or", "and", "if", "in", "not", "is", "recursive"];
+    private static readonly FrozenSet<string> TestArgumentStops = FrozenSet.Create(StringComparer.Ordinal, "else", "or", "and", "if", "in", "not", "is", "recursive");
 
     private readonly TokenStream _s;
 

@@ -36,7 +36,7 @@ internal static partial class Filters
             ["center"] = (_, v, a) =>
             {
                 a.Check("center", "width");
-                return StringMethods.TryBind(PyFormat.Str(v), "center")!.Invoke(null!, new Arguments([a.GetInt(0, "width", 80, "center")], []));
+                return PyString.Center(PyFormat.Str(v), a.GetInt(0, "width", 80, "center"), " ");
             },
             ["default"] = Default,
             ["d"] = Default,
@@ -151,8 +151,10 @@ internal static partial class Filters
         a.Check("indent", "width", "first", "blank");
         string indentation = a.Get(0, "width", 4L) is string w ? w : new string(' ', (int)Math.Max(0, a.GetInt(0, "width", 4, "indent")));
         bool first = a.GetBool(1, "first", false), blank = a.GetBool(2, "blank", false);
+        if (value is not string text)
+            throw new TemplateError($"indent(): expected a string, not {PyValues.TypeName(value)}");
         // jinja2 appends a newline before splitlines() so a trailing newline survives the re-join.
-        List<string> lines = PyString.SplitLines(PyFormat.Str(value) + "\n");
+        List<string> lines = PyString.SplitLines(text + "\n");
         string result = blank
             ? string.Join("\n" + indentation, lines)
             : lines[0] + (lines.Count > 1 ? "\n" + string.Join("\n", lines.Skip(1).Select(l => l.Length > 0 ? indentation + l : l)) : "");
@@ -181,12 +183,15 @@ internal static partial class Filters
     private static object? Truncate(ExpressionEvaluator _, object? value, Arguments a)
     {
         a.Check("truncate", "length", "killwords", "end", "leeway");
-        List<string> s = PyString.CodePoints(PyFormat.Str(value));
         long length = a.GetInt(0, "length", 255, "truncate");
         string end = PyFormat.Str(a.Get(2, "end", "..."));
         long leeway = a.GetInt(3, "leeway", 5, "truncate");
-        if (s.Count <= length + leeway)
-            return string.Concat(s);
+        // Like jinja2: anything short enough (by len()) comes back unchanged; only strings are cut.
+        if (PyValues.Length(value) <= length + leeway)
+            return value;
+        if (value is not string text)
+            throw new TemplateError($"truncate(): cannot truncate a {PyValues.TypeName(value)}");
+        List<string> s = PyString.CodePoints(text);
         string head = string.Concat(s.Take((int)Math.Max(0, length - PyString.Length(end))));
         if (a.GetBool(1, "killwords", false))
             return head + end;

@@ -113,25 +113,27 @@ internal sealed class Interpreter
     {
         // Snapshot: the body may append to the list it iterates (ns.items.append(...)).
         List<object?> items = PyValues.Iterate(Expressions.Eval(loop.Iterable, scope)).ToList();
-        var loopScope = new Scope(scope);
         if (loop.Filter is not null)
         {
             items = items.Where(item =>
             {
                 CountIteration();
-                Assign(loop.Target, item, loopScope);
-                return PyValues.IsTruthy(Expressions.Eval(loop.Filter, loopScope));
+                var filterScope = new Scope(scope);
+                Assign(loop.Target, item, filterScope);
+                return PyValues.IsTruthy(Expressions.Eval(loop.Filter, filterScope));
             }).ToList();
         }
 
         var context = new LoopContext(items);
-        loopScope.Set("loop", context);
         for (int i = 0; i < items.Count; i++)
         {
             CountIteration();
             context.Index0 = i;
-            Assign(loop.Target, items[i], loopScope);
-            if (Execute(loop.Body, loopScope, output) == ControlFlow.Break)
+            // jinja2 gives every iteration a fresh scope: a `set` in the body is gone by the next iteration.
+            var iterationScope = new Scope(scope);
+            iterationScope.Set("loop", context);
+            Assign(loop.Target, items[i], iterationScope);
+            if (Execute(loop.Body, iterationScope, output) == ControlFlow.Break)
                 break;
         }
         if (items.Count == 0 && loop.Else is not null)
@@ -141,8 +143,9 @@ internal sealed class Interpreter
 
     private object? RenderBlock(IReadOnlyList<Node> body, Expr? filter, Scope scope)
     {
+        // The captured body gets its own scope (as in jinja2): assignments inside it do not leak.
         var captured = new StringBuilder();
-        Execute(body, scope, captured);
+        Execute(body, new Scope(scope), captured);
         if (filter is null)
             return captured.ToString();
         var filterScope = new Scope(scope);

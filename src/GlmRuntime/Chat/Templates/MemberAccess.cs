@@ -44,22 +44,26 @@ internal static class MemberAccess
                 long index = PyValues.ToLong(key);
                 if (index < 0)
                     index += list.Count;
-                return index >= 0 && index < list.Count ? list[(int)index] : new Undefined($"{PyValues.TypeName(list)} index {PyFormat.Str(key)} out of range");
+                return index >= 0 && index < list.Count ? list[(int)index] : new Undefined($"{PyValues.TypeName(list)} object has no element {PyFormat.Str(key)}");
             case string s when key is long or bool:
                 List<string> cps = PyString.CodePoints(s);
                 long i = PyValues.ToLong(key);
                 if (i < 0)
                     i += cps.Count;
-                return i >= 0 && i < cps.Count ? cps[(int)i] : new Undefined($"string index {PyFormat.Str(key)} out of range");
+                return i >= 0 && i < cps.Count ? cps[(int)i] : new Undefined($"str object has no element {PyFormat.Str(key)}");
             default:
                 return key is string attribute ? GetAttribute(target, attribute) : MissingKey(target, key);
         }
     }
 
-    private static Undefined MissingKey(object? target, object? key) =>
-        new($"'{PyValues.TypeName(target)} object' has no attribute or key {PyFormat.Repr(key)}");
+    private static Undefined MissingKey(object? target, object? key) => key is string name
+        ? Undefined.ForAttribute(target, name)
+        : new Undefined($"{PyValues.TypeName(target)} object has no element {PyFormat.Repr(key)}");
 
-    /// <summary><c>target[start:stop:step]</c> on lists, tuples and strings (by code point).</summary>
+    /// <summary>
+    /// <c>target[start:stop:step]</c> on lists, tuples and strings (by code point). Unlike item access this is
+    /// strict, as in jinja2, whose compiled slices bypass its forgiving <c>getitem</c>.
+    /// </summary>
     public static object? Slice(object? target, object? start, object? stop, object? step)
     {
         long stepValue = SliceBound(step, "step") ?? 1;
@@ -75,9 +79,11 @@ internal static class MemberAccess
                 List<string> cps = PyString.CodePoints(s);
                 return string.Concat(SliceIndices(cps.Count, start, stop, stepValue).Select(i => cps[i]));
             case Undefined u:
-                return u;
+                throw u.Fail();
+            case JinjaDict:
+                throw new TemplateError("unhashable type: 'slice'");
             default:
-                return new Undefined($"'{PyValues.TypeName(target)}' object is not subscriptable");
+                throw new TemplateError($"'{PyValues.TypeName(target)}' object is not subscriptable");
         }
     }
 

@@ -243,6 +243,14 @@ internal static class PyString
     public static string Capitalize(string s) =>
         s.Length == 0 ? s : char.ToUpperInvariant(s[0]) + s[1..].ToLowerInvariant();
 
+    /// <summary>Python <c>str.center(width, fill)</c>: CPython puts the odd padding character on the left when the width is odd.</summary>
+    public static string Center(string s, long width, string fill)
+    {
+        int pad = (int)Math.Clamp(width - Length(s), 0, int.MaxValue);
+        int left = pad / 2 + (int)(pad & width & 1);
+        return new StringBuilder().Insert(0, fill, left).Append(s).Insert(left + s.Length, fill, pad - left).ToString();
+    }
+
     /// <summary>Python <c>str.count(sub)</c> (non-overlapping; an empty needle counts every position).</summary>
     public static long Count(string s, string sub)
     {

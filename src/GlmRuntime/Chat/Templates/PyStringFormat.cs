@@ -61,7 +61,8 @@ internal static class PyStringFormat
             }
             sb.Append(FormatOne(value, format[specStart..i], type));
         }
-        if (mapping is null && next < positional.Count)
+        // Python only complains for tuples and scalars; a list or dict operand may go unused.
+        if (next < positional.Count && (args is object?[] || args is not (List<object?> or JinjaDict)))
             throw new TemplateError("not all arguments converted during string formatting");
         return sb.ToString();
     }

@@ -85,16 +85,13 @@ internal static class StringMethods
             {
                 a.Check(name, "width", "fillchar");
                 long width = a.GetInt(0, "width", 0, name);
-                int pad = (int)Math.Max(0, width - PyString.Length(s));
                 string fill = a.GetOptionalString(1, "fillchar", name) ?? " ";
-                string Repeat(int n) => new StringBuilder().Insert(0, fill, n).ToString();
-                // CPython's centring puts the odd padding character on the left when the width is odd.
-                int left = pad / 2 + (int)(pad & width & 1);
+                int pad = (int)Math.Clamp(width - PyString.Length(s), 0, int.MaxValue);
                 return name switch
                 {
-                    "ljust" => s + Repeat(pad),
-                    "rjust" => Repeat(pad) + s,
-                    _ => Repeat(left) + s + Repeat(pad - left),
+                    "ljust" => s + new StringBuilder().Insert(0, fill, pad),
+                    "rjust" => new StringBuilder().Insert(0, fill, pad) + s,
+                    _ => PyString.Center(s, width, fill),
                 };
             },
             _ => null,

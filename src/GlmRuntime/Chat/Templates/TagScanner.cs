@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 
@@ -10,7 +11,7 @@ namespace GlmRuntime.Chat.Templates;
 /// </summary>
 internal sealed class TagScanner
 {
-    private static readonly string[] TwoCharOperators = ["**", "//", "==", "!=", "<=", ">="];
+    private static readonly ImmutableArray<string> TwoCharOperators = ["**", "//", "==", "!=", "<=", ">="];
     private const string SingleCharOperators = "+-*/%~<>=()[]{},.:|";
 
     private readonly SourceText _source;

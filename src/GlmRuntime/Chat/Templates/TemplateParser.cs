@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace GlmRuntime.Chat.Templates;
 
 /// <summary>
@@ -6,7 +8,7 @@ namespace GlmRuntime.Chat.Templates;
 /// </summary>
 internal sealed class TemplateParser
 {
-    private static readonly HashSet<string> UnsupportedTags = ["include", "extends", "import", "from", "block", "endblock", "autoescape", "trans"];
+    private static readonly FrozenSet<string> UnsupportedTags = FrozenSet.Create(StringComparer.Ordinal, "include", "extends", "import", "from", "block", "endblock", "autoescape", "trans");
 
     private readonly TokenStream _s;
     private readonly ExpressionParser _e;

@@ -27,13 +27,10 @@ internal static class TemplateTests
         ["iterable"] = (v, _) => v is string or IReadOnlyList<object?> or JinjaDict or Undefined,
         ["sequence"] = (v, _) => v is string or IReadOnlyList<object?> or JinjaDict or Undefined,
         ["callable"] = (v, _) => v is JinjaCallable,
-        ["odd"] = (v, _) => Integer(v, "odd") % 2 != 0,
-        ["even"] = (v, _) => Integer(v, "even") % 2 == 0,
-        ["divisibleby"] = (v, a) =>
-        {
-            long divisor = Integer(Arg(a, "divisibleby"), "divisibleby");
-            return divisor != 0 ? Integer(v, "divisibleby") % divisor == 0 : throw new TemplateError("divisibleby: division by zero");
-        },
+        // jinja2 defines these with Python's %, so floats work too (1.5 is neither odd nor even).
+        ["odd"] = (v, _) => PyValues.PyEquals(Operators.Binary("%", v, 2L, 0), 1L),
+        ["even"] = (v, _) => PyValues.PyEquals(Operators.Binary("%", v, 2L, 0), 0L),
+        ["divisibleby"] = (v, a) => PyValues.PyEquals(Operators.Binary("%", v, Arg(a, "divisibleby"), 0), 0L),
         ["eq"] = (v, a) => PyValues.PyEquals(v, Arg(a, "eq")),
         ["ne"] = (v, a) => !PyValues.PyEquals(v, Arg(a, "ne")),
         ["lt"] = (v, a) => PyValues.Compare(v, Arg(a, "lt"), "<") < 0,
@@ -42,8 +39,9 @@ internal static class TemplateTests
         ["ge"] = (v, a) => PyValues.Compare(v, Arg(a, "ge"), ">=") >= 0,
         ["in"] = (v, a) => PyValues.Contains(Arg(a, "in"), v),
         ["sameas"] = (v, a) => SameAs(v, Arg(a, "sameas")),
-        ["lower"] = (v, _) => v is string s && s.ToLowerInvariant() == s,
-        ["upper"] = (v, _) => v is string s && s.ToUpperInvariant() == s,
+        // Python's str(value).islower()/isupper(): at least one cased character, none of the other case.
+        ["lower"] = (v, _) => PyFormat.Str(v) is var s && s.Any(char.IsLower) && !s.Any(char.IsUpper),
+        ["upper"] = (v, _) => PyFormat.Str(v) is var s && s.Any(char.IsUpper) && !s.Any(char.IsLower),
         ["escaped"] = (_, _) => false,
         ["filter"] = (v, _) => v is string name && Filters.Exists(name),
         ["test"] = (v, _) => v is string name && Exists(name),
@@ -75,15 +73,6 @@ internal static class TemplateTests
 
     private static object? Arg(IReadOnlyList<object?> args, string test) =>
         args.Count == 1 ? args[0] : throw new TemplateError($"test '{test}' takes exactly one argument ({args.Count} given)");
-
-    private static long Integer(object? value, string test) => value switch
-    {
-        long l => l,
-        bool b => b ? 1 : 0,
-        double d when d == Math.Floor(d) => (long)d,
-        Undefined u => throw u.Fail(),
-        _ => throw new TemplateError($"test '{test}' needs an integer, not {PyValues.TypeName(value)}"),
-    };
 
     // Python `is`: identity for containers, value equality for the interned immutables templates compare.
     private static bool SameAs(object? a, object? b) => a switch

@@ -45,6 +45,22 @@ public class CollectionFiltersTests
             Is.EqualTo("bdac"));
 
     [Test]
+    public void SortByAMissingAttributeKeepsOrderLikeJinja() =>
+        Assert.That(Jinja.Render("{{ [3, 1, 2] | sort(attribute='age') | list }}"), Is.EqualTo("[3, 1, 2]"));
+
+    [Test]
+    public void IncomparableItemsFailWithPythonsMessage() =>
+        Assert.That(Jinja.Fails("{{ [{'a': 1}, {'a': 2}] | sort }}").Reason, Is.EqualTo("'<' not supported between instances of 'dict' and 'dict'"));
+
+    [Test]
+    public void MapAndSelectYieldNothingForFalsyInput() =>
+        Assert.That(Jinja.Render("{{ 0 | map(attribute='x') | list }}{{ none | select | list }}"), Is.EqualTo("[][]"));
+
+    [Test]
+    public void TruncateLeavesShortValuesAlone() =>
+        Assert.That(Jinja.Render("{{ [1, 2] | truncate(5) }}"), Is.EqualTo("[1, 2]"));
+
+    [Test]
     public void LengthOfANumberFails() =>
         Assert.That(Jinja.Fails("{{ 5 | length }}").Reason, Is.EqualTo("object of type 'int' has no len()"));
 }

@@ -88,6 +88,16 @@ public class ExpressionEvaluatorTests
     public void Slices(string template, string expected) =>
         Assert.That(Jinja.Render(template, new { xs = new[] { 1, 2, 3, 4 } }), Is.EqualTo(expected));
 
+    [TestCase("{{ n[1:] }}", "'int' object is not subscriptable")]
+    [TestCase("{{ d[1:] }}", "unhashable type: 'slice'")]
+    [TestCase("{{ missing[1:] }}", "'missing' is undefined")]
+    public void SlicingANonSequenceFailsLikeJinja(string template, string reason) =>
+        Assert.That(Jinja.Fails(template, new { n = 5, d = new { a = 1 } }).Reason, Is.EqualTo(reason));
+
+    [TestCase("{{ 'a%sb' % 1 }}|{{ '%s-%s' % (1, 'x') }}|{{ 'plain' % [1] }}|{{ '%(k)s' % {'k': 'v'} }}", "a1b|1-x|plain|v")]
+    public void PercentFormatting(string template, string expected) =>
+        Assert.That(Jinja.Render(template), Is.EqualTo(expected));
+
     [Test]
     public void SliceStepZeroFails() =>
         Assert.That(Jinja.Fails("{{ [1][::0] }}").Reason, Is.EqualTo("slice step cannot be zero"));

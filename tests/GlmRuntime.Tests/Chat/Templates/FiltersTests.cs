@@ -67,5 +67,6 @@ public class FiltersTests
     {
         Assert.That(Jinja.Fails("{{ 'x' | trim('a', 'b') }}").Reason, Does.Contain("trim() takes at most 1 argument"));
         Assert.That(Jinja.Fails("{{ 'x' | tojson(bogus=1) }}").Reason, Does.Contain("unexpected keyword argument 'bogus'"));
+        Assert.That(Jinja.Fails("{{ 7 | indent }}").Reason, Is.EqualTo("indent(): expected a string, not int"));
     }
 }

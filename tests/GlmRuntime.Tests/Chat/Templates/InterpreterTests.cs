@@ -74,6 +74,25 @@ public class InterpreterTests
     }
 
     [Test]
+    public void EachLoopIterationStartsWithAFreshScope()
+    {
+        Assert.That(Jinja.Render("{% set x = 1 %}{% for i in [1, 2, 3] %}{{ x }}{% set x = x + 1 %}{{ x }},{% endfor %}{{ x }}"), Is.EqualTo("12,12,12,1"));
+        Assert.That(Jinja.Render("{% for i in [1, 2, 3] %}[{{ y is defined }}]{% set y = i %}{% endfor %}"), Is.EqualTo("[False][False][False]"));
+    }
+
+    [Test]
+    public void CapturedBlocksHaveTheirOwnScope()
+    {
+        Assert.That(Jinja.Render("{% set x = 'X' %}{% set b %}{% set x = 'Y' %}{{ x }}{% endset %}{{ b }}{{ x }}"), Is.EqualTo("YX"));
+        Assert.That(Jinja.Render("{% set x = 'X' %}{% filter upper %}{% set x = 'y' %}{{ x }}{% endfilter %}{{ x }}"), Is.EqualTo("YX"));
+        Assert.That(Jinja.Render("{% set b = 'outer' %}{% set b %}[{{ b }}]{% endset %}{{ b }}"), Is.EqualTo("[outer]"));
+    }
+
+    [Test]
+    public void MacroAssignmentsStayInsideTheMacro() =>
+        Assert.That(Jinja.Render("{% set x = 'X' %}{% macro m() %}{{ x }}{% set x = 'M' %}{{ x }}{% endmacro %}{{ m() }}{{ x }}"), Is.EqualTo("XMX"));
+
+    [Test]
     public void SetAtTopLevelInsideIfIsVisibleAfterwards() =>
         Assert.That(Jinja.Render("{% if true %}{% set x = 'inner' %}{% endif %}{{ x }}"), Is.EqualTo("inner"));
 

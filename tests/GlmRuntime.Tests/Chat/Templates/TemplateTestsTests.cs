@@ -35,6 +35,11 @@ public class TemplateTestsTests
     [TestCase("lower", "abc", "True")]
     [TestCase("upper", "aBC", "False")]
     [TestCase("callable", "x", "False")]
+    [TestCase("odd", 1.5, "False")]
+    [TestCase("even", 2.0, "True")]
+    [TestCase("divisibleby 3", -0.5, "False")]
+    [TestCase("lower", 1.5e-7, "True")]
+    [TestCase("upper", 12, "False")]
     public void ScalarTests(string test, object? value, string expected) =>
         Assert.That(Check(test, value), Is.EqualTo(expected));
 
