@@ -178,17 +178,28 @@ public sealed class GlmTokenizer
     /// <summary>Replaces lone surrogates with U+FFFD, which is what they become in UTF-8 for the Rust library.</summary>
     private static string SanitizeSurrogates(string text)
     {
-        int first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
-        if (first < 0)
+        int lone = FindLoneSurrogate(text, text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF'));
+        if (lone < 0)
             return text;
         char[] chars = text.ToCharArray();
-        for (int i = first; i < chars.Length; i++)
-        {
-            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
-                i++;
-            else if (char.IsSurrogate(chars[i]))
-                chars[i] = '\uFFFD';
-        }
+        for (; lone >= 0; lone = FindLoneSurrogate(text, lone + 1))
+            chars[lone] = '\uFFFD';
         return new string(chars);
+    }
+
+    /// <summary>Index of the first unpaired surrogate at or after <paramref name="from"/>, or -1.</summary>
+    private static int FindLoneSurrogate(string text, int from)
+    {
+        for (int i = from; i >= 0 && i < text.Length; i++)
+        {
+            char c = text[i];
+            if (!char.IsSurrogate(c))
+                continue;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                i++;
+            else
+                return i;
+        }
+        return -1;
     }
 }

@@ -107,6 +107,7 @@ public class GlmTokenizerTests
         GlmTokenizer tokenizer = TokenizerGolden.Tokenizer("deepseek-v3");
 
         Assert.That(tokenizer.Encode("a\uD800b"), Is.EqualTo(tokenizer.Encode("a\uFFFDb")));
+        Assert.That(tokenizer.Encode("😀\uDC00x\uD83D"), Is.EqualTo(tokenizer.Encode("😀\uFFFDx\uFFFD")));
     }
 
     [Test]
