@@ -158,4 +158,28 @@ public class GlmTokenizerTests
         });
         Assert.That(failures, Is.Zero);
     }
+
+    [Test]
+    public void NormalizedAddedTokensMatchTheNormalizedText()
+    {
+        // The Rust library's options_use_cases: "[CLS]", " my " (normalised, both sides stripped),
+        // "name", then " is anthony " as text ("ony" is not a single word there), "[SEP]".
+        GlmTokenizer tokenizer = GlmTokenizer.FromJson(TinyTokenizerJson.LowercaseWithAddedTokens());
+        // Without merges each ASCII byte is its own token, whose id is the byte value.
+        int[] expected = [303, 300, 301, .. " is anthony ".Select(c => (int)c), 304];
+        int[] unmatched = [.. "[cls] ".Select(c => (int)c), 302];
+
+        Assert.That(tokenizer.Encode("[CLS] My name is Anthony [SEP]"), Is.EqualTo(expected));
+        Assert.That(tokenizer.Encode("[cls] ony"), Is.EqualTo(unmatched));
+    }
+
+    [Test]
+    public void MetaspaceDecoderDropsReplacementsOfTheFirstToken()
+    {
+        GlmTokenizer tokenizer = GlmTokenizer.FromJson(TinyTokenizerJson.Metaspace());
+
+        Assert.That(tokenizer.Decode([4, 1, 5]), Is.EqualTo("a  ab"));
+        Assert.That(tokenizer.Decode([1, 4, 1, 5]), Is.EqualTo(" a  ab"), "only the first token's replacements are dropped");
+        Assert.That(tokenizer.Decode([5, 1]), Is.EqualTo("ab "));
+    }
 }
