@@ -72,7 +72,7 @@ public sealed class GlmTokenizer
             throw new FileNotFoundException($"No tokenizer file at '{file}'.", file);
         string configFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, ConfigFileName);
         string? configJson = File.Exists(configFile) ? File.ReadAllText(configFile) : null;
-        return new GlmTokenizer(TokenizerJsonLoader.Load(File.ReadAllText(file), configJson, file, configFile));
+        return new GlmTokenizer(TokenizerJsonLoader.Load(File.ReadAllBytes(file), configJson, file, configFile));
     }
 
     /// <summary>Creates a tokenizer from the text of a tokenizer.json and, optionally, of a tokenizer_config.json.</summary>
@@ -85,7 +85,7 @@ public sealed class GlmTokenizer
         ArgumentNullException.ThrowIfNull(tokenizerJson);
         string name = sourceName ?? TokenizerFileName;
         string configName = Path.Combine(Path.GetDirectoryName(name) ?? "", ConfigFileName);
-        return new GlmTokenizer(TokenizerJsonLoader.Load(tokenizerJson, tokenizerConfigJson, name, configName));
+        return new GlmTokenizer(TokenizerJsonLoader.Load(Encoding.UTF8.GetBytes(tokenizerJson), tokenizerConfigJson, name, configName));
     }
 
     /// <summary>Encodes text to token ids.</summary>

@@ -21,7 +21,7 @@ internal static class TokenizerJsonLoader
 
     /// <summary>Parses both files; <c>padding</c> and <c>truncation</c> are ignored (lengths are the engine's business).</summary>
     /// <exception cref="TokenizerException">A file is malformed or uses an unsupported component.</exception>
-    public static Parts Load(string tokenizerJson, string? configJson, string sourceName, string? configSourceName)
+    public static Parts Load(ReadOnlyMemory<byte> tokenizerJson, string? configJson, string sourceName, string? configSourceName)
     {
         var context = new TokenizerJsonContext(sourceName);
         using JsonDocument document = context.Parse(tokenizerJson);

@@ -139,6 +139,21 @@ public class GlmTokenizerTests
     }
 
     [Test]
+    public void FileWithByteOrderMarkLoads()
+    {
+        string folder = Directory.CreateTempSubdirectory("glm-tok-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "tokenizer.json"), TinyTokenizerJson.ByteLevel(), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+            Assert.That(GlmTokenizer.FromFile(folder).Encode("abc"), Is.EqualTo(new[] { 6 }));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
     public void MissingFileThrowsFileNotFound()
     {
         Assert.That(() => GlmTokenizer.FromFile(Path.Combine(SharedData.Tokenizers, "no-such-folder")), Throws.TypeOf<FileNotFoundException>());
