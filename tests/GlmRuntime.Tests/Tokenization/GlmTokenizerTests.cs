@@ -139,13 +139,20 @@ public class GlmTokenizerTests
     }
 
     [Test]
-    public void FileWithByteOrderMarkLoads()
+    public void FolderWithByteOrderMarkAndJinjaTemplateLoads()
     {
         string folder = Directory.CreateTempSubdirectory("glm-tok-").FullName;
         try
         {
             File.WriteAllText(Path.Combine(folder, "tokenizer.json"), TinyTokenizerJson.ByteLevel(), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
             Assert.That(GlmTokenizer.FromFile(folder).Encode("abc"), Is.EqualTo(new[] { 6 }));
+            Assert.That(GlmTokenizer.FromFile(folder).Config, Is.Null);
+
+            File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), "{\"chat_template\": \"old\", \"eos_token\": \"<s>\"}");
+            File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), "{{ messages }}");
+            TokenizerConfig config = GlmTokenizer.FromFile(Path.Combine(folder, "tokenizer.json")).Config!;
+            Assert.That(config.ChatTemplate, Is.EqualTo("{{ messages }}"), "chat_template.jinja wins, as in transformers");
+            Assert.That(config.EosToken, Is.EqualTo("<s>"));
         }
         finally
         {
