@@ -26,7 +26,7 @@ internal sealed class EncodingPipeline(AddedVocabulary added, Normalizer? normal
         var state = new State(model, _byteLevel, output);
         if (added.RawMatcher.IsEmpty)
         {
-            EncodeNormalizable(text, atTextStart: true, output, state);
+            EncodeNormalizable(text, atTextStart: true, state);
             return;
         }
         added.RawMatcher.Split(text.Span, state.Segments);
@@ -35,11 +35,11 @@ internal sealed class EncodingPipeline(AddedVocabulary added, Normalizer? normal
             if (segment.IsToken)
                 output.Add(segment.TokenId);
             else
-                EncodeNormalizable(text.Slice(segment.Start, segment.Length), segment.Start == 0, output, state);
+                EncodeNormalizable(text.Slice(segment.Start, segment.Length), segment.Start == 0, state);
         }
     }
 
-    private void EncodeNormalizable(ReadOnlyMemory<char> slice, bool atTextStart, List<int> output, State state)
+    private void EncodeNormalizable(ReadOnlyMemory<char> slice, bool atTextStart, State state)
     {
         if (normalizer is not null)
             slice = normalizer.Normalize(slice.ToString()).AsMemory();
@@ -47,7 +47,7 @@ internal sealed class EncodingPipeline(AddedVocabulary added, Normalizer? normal
             return;
         if (added.NormalizedMatcher.IsEmpty)
         {
-            EncodeWords(slice, atTextStart, output, state);
+            EncodeWords(slice, atTextStart, state);
             return;
         }
         state.NormalizedSegments.Clear();
@@ -55,16 +55,16 @@ internal sealed class EncodingPipeline(AddedVocabulary added, Normalizer? normal
         foreach (TextSegment segment in state.NormalizedSegments)
         {
             if (segment.IsToken)
-                output.Add(segment.TokenId);
+                state.Output.Add(segment.TokenId);
             else
-                EncodeWords(slice.Slice(segment.Start, segment.Length), atTextStart && segment.Start == 0, output, state);
+                EncodeWords(slice.Slice(segment.Start, segment.Length), atTextStart && segment.Start == 0, state);
         }
     }
 
-    private void EncodeWords(ReadOnlyMemory<char> slice, bool atTextStart, List<int> output, State state)
+    private void EncodeWords(ReadOnlyMemory<char> slice, bool atTextStart, State state)
     {
         if (preTokenizer is null)
-            model.Encode(slice.Span, _byteLevel, output);
+            state.Accept(slice, atTextStart);
         else
             preTokenizer.Split(slice, atTextStart, state);
     }
@@ -74,6 +74,8 @@ internal sealed class EncodingPipeline(AddedVocabulary added, Normalizer? normal
     {
         public readonly List<TextSegment> Segments = [];
         public readonly List<TextSegment> NormalizedSegments = [];
+
+        public List<int> Output => output;
 
         public void Accept(ReadOnlyMemory<char> piece, bool atTextStart) => model.Encode(piece.Span, byteLevel, output);
     }

@@ -18,6 +18,9 @@ public sealed class GlmTokenizer
     /// <summary>File name of the optional configuration beside it.</summary>
     public const string ConfigFileName = "tokenizer_config.json";
 
+    /// <summary>File name of the optional chat template beside it (newer checkpoints keep it out of the config).</summary>
+    public const string ChatTemplateFileName = "chat_template.jinja";
+
     private readonly EncodingPipeline _pipeline;
     private readonly PostProcessor? _postProcessor;
     private readonly TokenDecoder? _decoder;
@@ -61,7 +64,10 @@ public sealed class GlmTokenizer
     internal bool DecodesBytesOnly => _decoder?.IsByteLevelOnly ?? false;
 
     /// <summary>Loads a tokenizer from a tokenizer.json file or a folder holding one.</summary>
-    /// <param name="path">tokenizer.json, or a folder containing it; a tokenizer_config.json beside it is read too.</param>
+    /// <param name="path">
+    /// tokenizer.json, or a folder containing it. A tokenizer_config.json beside it is read too, and a
+    /// chat_template.jinja beside it becomes the config's default chat template.
+    /// </param>
     /// <exception cref="FileNotFoundException">No tokenizer.json at <paramref name="path"/>.</exception>
     /// <exception cref="TokenizerException">A file is malformed or uses an unsupported component; the message names it.</exception>
     public static GlmTokenizer FromFile(string path)
@@ -70,9 +76,13 @@ public sealed class GlmTokenizer
         string file = Directory.Exists(path) ? Path.Combine(path, TokenizerFileName) : path;
         if (!File.Exists(file))
             throw new FileNotFoundException($"No tokenizer file at '{file}'.", file);
-        string configFile = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(file))!, ConfigFileName);
-        string? configJson = File.Exists(configFile) ? File.ReadAllText(configFile) : null;
-        return new GlmTokenizer(TokenizerJsonLoader.Load(File.ReadAllText(file), configJson, file, configFile));
+        string folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
+        string configFile = Path.Combine(folder, ConfigFileName);
+        string templateFile = Path.Combine(folder, ChatTemplateFileName);
+        TokenizerConfig? config = File.Exists(configFile) ? TokenizerConfig.Parse(File.ReadAllText(configFile), configFile) : null;
+        if (File.Exists(templateFile))
+            config = (config ?? TokenizerConfig.Parse("{}", configFile)).WithDefaultChatTemplate(File.ReadAllText(templateFile));
+        return new GlmTokenizer(TokenizerJsonLoader.Load(File.ReadAllBytes(file), config, file));
     }
 
     /// <summary>Creates a tokenizer from the text of a tokenizer.json and, optionally, of a tokenizer_config.json.</summary>
@@ -85,7 +95,8 @@ public sealed class GlmTokenizer
         ArgumentNullException.ThrowIfNull(tokenizerJson);
         string name = sourceName ?? TokenizerFileName;
         string configName = Path.Combine(Path.GetDirectoryName(name) ?? "", ConfigFileName);
-        return new GlmTokenizer(TokenizerJsonLoader.Load(tokenizerJson, tokenizerConfigJson, name, configName));
+        TokenizerConfig? config = tokenizerConfigJson is null ? null : TokenizerConfig.Parse(tokenizerConfigJson, configName);
+        return new GlmTokenizer(TokenizerJsonLoader.Load(Encoding.UTF8.GetBytes(tokenizerJson), config, name));
     }
 
     /// <summary>Encodes text to token ids.</summary>
@@ -178,17 +189,28 @@ public sealed class GlmTokenizer
     /// <summary>Replaces lone surrogates with U+FFFD, which is what they become in UTF-8 for the Rust library.</summary>
     private static string SanitizeSurrogates(string text)
     {
-        int first = text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF');
-        if (first < 0)
+        int lone = FindLoneSurrogate(text, text.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF'));
+        if (lone < 0)
             return text;
         char[] chars = text.ToCharArray();
-        for (int i = first; i < chars.Length; i++)
-        {
-            if (char.IsHighSurrogate(chars[i]) && i + 1 < chars.Length && char.IsLowSurrogate(chars[i + 1]))
-                i++;
-            else if (char.IsSurrogate(chars[i]))
-                chars[i] = '\uFFFD';
-        }
+        for (; lone >= 0; lone = FindLoneSurrogate(text, lone + 1))
+            chars[lone] = '\uFFFD';
         return new string(chars);
+    }
+
+    /// <summary>Index of the first unpaired surrogate at or after <paramref name="from"/>, or -1.</summary>
+    private static int FindLoneSurrogate(string text, int from)
+    {
+        for (int i = from; i >= 0 && i < text.Length; i++)
+        {
+            char c = text[i];
+            if (!char.IsSurrogate(c))
+                continue;
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+                i++;
+            else
+                return i;
+        }
+        return -1;
     }
 }

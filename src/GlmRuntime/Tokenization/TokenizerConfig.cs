@@ -72,6 +72,17 @@ public sealed class TokenizerConfig
     /// <summary><c>tokenizer_class</c>, or null.</summary>
     public string? TokenizerClass { get; }
 
+    /// <summary>
+    /// A copy whose default chat template is <paramref name="template"/>: newer checkpoints (GLM-4.5 and later)
+    /// ship it as chat_template.jinja beside the config, and transformers prefers that file.
+    /// </summary>
+    internal TokenizerConfig WithDefaultChatTemplate(string template)
+    {
+        var templates = new Dictionary<string, string>(ChatTemplates, StringComparer.Ordinal) { ["default"] = template };
+        return new TokenizerConfig(template, templates, BosToken, EosToken, PadToken, UnkToken, AddBosToken, AddEosToken,
+            AddedTokensDecoder, ModelMaxLength, TokenizerClass);
+    }
+
     /// <summary>Parses the text of a tokenizer_config.json.</summary>
     /// <param name="json">The file's text.</param>
     /// <param name="sourceName">Named in error messages; defaults to "tokenizer_config.json".</param>

@@ -107,11 +107,17 @@ internal sealed class TokenizerJsonContext(string sourceName)
             : throw Error(path, $"expected a 32-bit integer but found {value.ValueKind} '{value.GetRawText()}'.");
 
     /// <summary>Parses a whole document, naming the file when the JSON is malformed.</summary>
-    public JsonDocument Parse(string json)
+    public JsonDocument Parse(string json) => Parse(System.Text.Encoding.UTF8.GetBytes(json));
+
+    /// <summary>Parses a whole UTF-8 document, naming the file when the JSON is malformed.</summary>
+    public JsonDocument Parse(ReadOnlyMemory<byte> utf8Json)
     {
         try
         {
-            return JsonDocument.Parse(json, new JsonDocumentOptions { AllowTrailingCommas = true, MaxDepth = 256 });
+            // Strict like serde_json (no comments or trailing commas), except that a UTF-8 BOM is tolerated.
+            if (utf8Json.Span.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+                utf8Json = utf8Json[3..];
+            return JsonDocument.Parse(utf8Json, new JsonDocumentOptions { MaxDepth = 256 });
         }
         catch (JsonException ex)
         {

@@ -7,7 +7,7 @@ using GlmRuntime.Tokenization.PreTokenizers;
 
 namespace GlmRuntime.Tokenization;
 
-/// <summary>Reads a tokenizer.json (and optionally its tokenizer_config.json) into the parts of a <see cref="GlmTokenizer"/>.</summary>
+/// <summary>Reads a tokenizer.json, with its already parsed tokenizer_config.json if any, into the parts of a <see cref="GlmTokenizer"/>.</summary>
 internal static class TokenizerJsonLoader
 {
     /// <summary>Everything a tokenizer is made of.</summary>
@@ -21,14 +21,13 @@ internal static class TokenizerJsonLoader
 
     /// <summary>Parses both files; <c>padding</c> and <c>truncation</c> are ignored (lengths are the engine's business).</summary>
     /// <exception cref="TokenizerException">A file is malformed or uses an unsupported component.</exception>
-    public static Parts Load(string tokenizerJson, string? configJson, string sourceName, string? configSourceName)
+    public static Parts Load(ReadOnlyMemory<byte> tokenizerJson, TokenizerConfig? config, string sourceName)
     {
         var context = new TokenizerJsonContext(sourceName);
         using JsonDocument document = context.Parse(tokenizerJson);
         JsonElement root = document.RootElement;
         context.RequireObject(root, "$");
 
-        TokenizerConfig? config = configJson is null ? null : TokenizerConfig.Parse(configJson, configSourceName);
         BpeModel model = BpeModelReader.Read(context, context.Get(root, "$", "model"), "$.model");
         Normalizer? normalizer = NormalizerFactory.Create(context, Optional(root, "normalizer"), "$.normalizer");
         PreTokenizer? preTokenizer = PreTokenizerFactory.Create(context, Optional(root, "pre_tokenizer"), "$.pre_tokenizer");

@@ -76,18 +76,4 @@ public class BpeWordMergerTests
 
         Assert.That(word[..BpeWordMerger.Merge(word, table)], Is.EqualTo(new[] { 1, 0 }));
     }
-
-    [Test]
-    public void TableGrowsAndLaterRuleForSamePairWins()
-    {
-        var table = new BpeMergeTable(0);
-        for (int i = 0; i < 10_000; i++)
-            table.Add(i, i + 1, rank: i, mergedId: i + 100_000);
-        table.Add(5, 6, rank: 20_000, mergedId: 7);
-
-        Assert.That(table.Count, Is.EqualTo(10_000));
-        Assert.That(table.TryGet(9_999, 10_000, out int rank, out int merged) && rank == 9_999 && merged == 109_999, Is.True);
-        Assert.That(table.TryGet(5, 6, out rank, out merged) && rank == 20_000 && merged == 7, Is.True);
-        Assert.That(table.TryGet(6, 5, out _, out _), Is.False);
-    }
 }

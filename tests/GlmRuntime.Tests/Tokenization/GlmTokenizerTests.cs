@@ -107,6 +107,7 @@ public class GlmTokenizerTests
         GlmTokenizer tokenizer = TokenizerGolden.Tokenizer("deepseek-v3");
 
         Assert.That(tokenizer.Encode("a\uD800b"), Is.EqualTo(tokenizer.Encode("a\uFFFDb")));
+        Assert.That(tokenizer.Encode("😀\uDC00x\uD83D"), Is.EqualTo(tokenizer.Encode("😀\uFFFDx\uFFFD")));
     }
 
     [Test]
@@ -138,6 +139,28 @@ public class GlmTokenizerTests
     }
 
     [Test]
+    public void FolderWithByteOrderMarkAndJinjaTemplateLoads()
+    {
+        string folder = Directory.CreateTempSubdirectory("glm-tok-").FullName;
+        try
+        {
+            File.WriteAllText(Path.Combine(folder, "tokenizer.json"), TinyTokenizerJson.ByteLevel(), new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+            Assert.That(GlmTokenizer.FromFile(folder).Encode("abc"), Is.EqualTo(new[] { 6 }));
+            Assert.That(GlmTokenizer.FromFile(folder).Config, Is.Null);
+
+            File.WriteAllText(Path.Combine(folder, "tokenizer_config.json"), "{\"chat_template\": \"old\", \"eos_token\": \"<s>\"}");
+            File.WriteAllText(Path.Combine(folder, "chat_template.jinja"), "{{ messages }}");
+            TokenizerConfig config = GlmTokenizer.FromFile(Path.Combine(folder, "tokenizer.json")).Config!;
+            Assert.That(config.ChatTemplate, Is.EqualTo("{{ messages }}"), "chat_template.jinja wins, as in transformers");
+            Assert.That(config.EosToken, Is.EqualTo("<s>"));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
     public void MissingFileThrowsFileNotFound()
     {
         Assert.That(() => GlmTokenizer.FromFile(Path.Combine(SharedData.Tokenizers, "no-such-folder")), Throws.TypeOf<FileNotFoundException>());
@@ -156,5 +179,29 @@ public class GlmTokenizerTests
                 Interlocked.Increment(ref failures);
         });
         Assert.That(failures, Is.Zero);
+    }
+
+    [Test]
+    public void NormalizedAddedTokensMatchTheNormalizedText()
+    {
+        // The Rust library's options_use_cases: "[CLS]", " my " (normalised, both sides stripped),
+        // "name", then " is anthony " as text ("ony" is not a single word there), "[SEP]".
+        GlmTokenizer tokenizer = GlmTokenizer.FromJson(TinyTokenizerJson.LowercaseWithAddedTokens());
+        // Without merges each ASCII byte is its own token, whose id is the byte value.
+        int[] expected = [303, 300, 301, .. " is anthony ".Select(c => (int)c), 304];
+        int[] unmatched = [.. "[cls] ".Select(c => (int)c), 302];
+
+        Assert.That(tokenizer.Encode("[CLS] My name is Anthony [SEP]"), Is.EqualTo(expected));
+        Assert.That(tokenizer.Encode("[cls] ony"), Is.EqualTo(unmatched));
+    }
+
+    [Test]
+    public void MetaspaceDecoderDropsReplacementsOfTheFirstToken()
+    {
+        GlmTokenizer tokenizer = GlmTokenizer.FromJson(TinyTokenizerJson.Metaspace());
+
+        Assert.That(tokenizer.Decode([4, 1, 5]), Is.EqualTo("a  ab"));
+        Assert.That(tokenizer.Decode([1, 4, 1, 5]), Is.EqualTo(" a  ab"), "only the first token's replacements are dropped");
+        Assert.That(tokenizer.Decode([5, 1]), Is.EqualTo("ab "));
     }
 }

@@ -14,6 +14,10 @@ public class OnigurumaPatternTranslatorTests
     public void RubyMultilineFlagBecomesDotAll() => Assert.That(Translate("(?m:.)"), Is.EqualTo("(?s:.)"));
 
     [Test]
+    public void IntervalsAreKeptAndOpenLowerBoundIsSpelledOut() =>
+        Assert.That(Translate("a{2}b{1,3}?c{,4}d{x}"), Is.EqualTo(@"a{2}b{1,3}?c{0,4}d\{x}"));
+
+    [Test]
     public void HexDigitShorthandIsExpanded() => Assert.That(Translate(@"\h"), Is.EqualTo("[0-9a-fA-F]"));
 
     [Test]

@@ -5,19 +5,7 @@ namespace GlmRuntime.Tests.Tokenization;
 
 public class SplitPreTokenizerTests
 {
-    private static List<string> Split(PreTokenizer preTokenizer, string text)
-    {
-        var sink = new CollectingSink();
-        preTokenizer.Split(text.AsMemory(), atTextStart: true, sink);
-        return sink.Pieces;
-    }
-
-    private sealed class CollectingSink : IPieceSink
-    {
-        public List<string> Pieces { get; } = [];
-
-        public void Accept(ReadOnlyMemory<char> piece, bool atTextStart) => Pieces.Add(piece.ToString());
-    }
+    private static List<string> Split(PreTokenizer preTokenizer, string text) => PieceCollector.Split(preTokenizer, text);
 
     // The expectations of the Rust library's own tests for "the-final--countdown".
     [TestCase("Removed", new[] { "the", "final", "countdown" })]
@@ -40,47 +28,15 @@ public class SplitPreTokenizerTests
     }
 
     [Test]
-    public void DigitsSplitContiguousOrIndividually()
+    public void OnlyAPieceAtOffsetZeroKeepsTheTextStartFlag()
     {
-        var contiguous = new CharPredicatePreTokenizer(CharPredicatePreTokenizer.IsNumeric, SplitBehavior.Contiguous);
-        var individual = new CharPredicatePreTokenizer(CharPredicatePreTokenizer.IsNumeric, SplitBehavior.Isolated);
-        Assert.That(Split(contiguous, "ab123c4"), Is.EqualTo(new[] { "ab", "123", "c", "4" }));
-        Assert.That(Split(individual, "ab12"), Is.EqualTo(new[] { "ab", "1", "2" }));
-    }
+        var split = new SplitPreTokenizer("-", null, SplitBehavior.Removed, invert: false);
+        var fromStart = new PieceCollector();
+        split.Split("a-b".AsMemory(), atTextStart: true, fromStart);
+        var afterRemoved = new PieceCollector();
+        split.Split("-a-b".AsMemory(), atTextStart: true, afterRemoved);
 
-    [Test]
-    public void ByteLevelWithRegexSplitsLikeGpt2()
-    {
-        var byteLevel = new ByteLevelPreTokenizer(addPrefixSpace: true, useRegex: true, emitMappedText: false);
-        Assert.That(Split(byteLevel, "Hello world's  end"), Is.EqualTo(new[] { " Hello", " world", "'s", " ", " end" }));
-    }
-
-    [Test]
-    public void ByteLevelFollowedByAnotherStepEmitsMappedText()
-    {
-        var byteLevel = new ByteLevelPreTokenizer(addPrefixSpace: false, useRegex: false, emitMappedText: true);
-        Assert.That(Split(byteLevel, "a é"), Is.EqualTo(new[] { "aĠÃ©" }));
-    }
-
-    [Test]
-    public void SequenceRunsStagesInOrder()
-    {
-        var sequence = new SequencePreTokenizer(
-        [
-            new CharPredicatePreTokenizer(CharPredicatePreTokenizer.IsNumeric, SplitBehavior.Isolated),
-            new SplitPreTokenizer(" ", null, SplitBehavior.MergedWithNext, invert: false),
-            new ByteLevelPreTokenizer(addPrefixSpace: false, useRegex: false, emitMappedText: true),
-        ]);
-        Assert.That(Split(sequence, "ab 1 cd"), Is.EqualTo(new[] { "ab", "Ġ", "1", "Ġcd" }));
-    }
-
-    [Test]
-    public void MetaspacePrependsOnlyAtTextStartWithFirstScheme()
-    {
-        var metaspace = new MetaspacePreTokenizer('▁', MetaspacePrependScheme.First, split: true);
-        var sink = new CollectingSink();
-        metaspace.Split("a b".AsMemory(), atTextStart: true, sink);
-        metaspace.Split("c d".AsMemory(), atTextStart: false, sink);
-        Assert.That(sink.Pieces, Is.EqualTo(new[] { "▁a", "▁b", "c", "▁d" }));
+        Assert.That(fromStart.AtTextStart, Is.EqualTo(new[] { true, false }));
+        Assert.That(afterRemoved.AtTextStart, Is.EqualTo(new[] { false, false }));
     }
 }

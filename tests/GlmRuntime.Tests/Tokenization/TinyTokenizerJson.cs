@@ -103,4 +103,37 @@ internal static class TinyTokenizerJson
         ["normalized"] = !special,
         ["special"] = special,
     };
+
+    /// <summary>
+    /// A byte-level model without merges, a Lowercase normaliser and the added tokens of the Rust library's
+    /// <c>options_use_cases</c> test: "my" (normalized, lstrip, rstrip), "name" (normalized),
+    /// "ony" (normalized, single word), "[CLS]" and "[SEP]" (special, raw).
+    /// </summary>
+    public static string LowercaseWithAddedTokens()
+    {
+        var vocab = new JsonObject();
+        ReadOnlySpan<char> alphabet = GlmRuntime.Tokenization.Text.ByteLevelAlphabet.ByteToChar;
+        for (int b = 0; b < 256; b++)
+            vocab[alphabet[b].ToString()] = b;
+        JsonObject Added(int id, string content, bool special, bool normalized, bool lstrip = false, bool rstrip = false, bool singleWord = false) => new()
+        {
+            ["id"] = id, ["content"] = content, ["single_word"] = singleWord, ["lstrip"] = lstrip,
+            ["rstrip"] = rstrip, ["normalized"] = normalized, ["special"] = special,
+        };
+        var root = new JsonObject
+        {
+            ["added_tokens"] = new JsonArray(
+                Added(300, "my", special: false, normalized: true, lstrip: true, rstrip: true),
+                Added(301, "name", special: false, normalized: true),
+                Added(302, "ony", special: false, normalized: true, singleWord: true),
+                Added(303, "[CLS]", special: true, normalized: false),
+                Added(304, "[SEP]", special: true, normalized: false)),
+            ["normalizer"] = new JsonObject { ["type"] = "Lowercase" },
+            ["pre_tokenizer"] = new JsonObject { ["type"] = "ByteLevel", ["add_prefix_space"] = false, ["use_regex"] = false },
+            ["post_processor"] = null,
+            ["decoder"] = new JsonObject { ["type"] = "ByteLevel" },
+            ["model"] = new JsonObject { ["type"] = "BPE", ["vocab"] = vocab, ["merges"] = new JsonArray() },
+        };
+        return root.ToJsonString();
+    }
 }

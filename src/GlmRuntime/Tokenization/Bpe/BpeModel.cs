@@ -62,13 +62,10 @@ internal sealed class BpeModel
         if (byteLevel && _byteIds is not null)
             EncodeBytes(word, output);
         else if (byteLevel)
-            EncodeSymbols(word, ByteLevelPreTokenizerMap(word), output);
+            EncodeSymbols(word, ByteLevelAlphabet.Map(word), output);
         else
             EncodeSymbols(word, word, output);
     }
-
-    private static string ByteLevelPreTokenizerMap(ReadOnlySpan<char> word) =>
-        PreTokenizers.ByteLevelPreTokenizer.MapToByteLevel(word);
 
     private void EncodeBytes(ReadOnlySpan<char> word, List<int> output)
     {

@@ -31,21 +31,6 @@ internal sealed class ByteLevelPreTokenizer : PreTokenizer
     /// <inheritdoc />
     public override bool EndsWithByteLevel => !_emitMappedText;
 
-    /// <summary>Maps the UTF-8 bytes of <paramref name="text"/> to byte-level characters.</summary>
-    public static string MapToByteLevel(ReadOnlySpan<char> text)
-    {
-        using var bytes = new ByteBuffer(text.Length * 3);
-        bytes.AppendUtf8(text);
-        ReadOnlySpan<byte> written = bytes.WrittenSpan;
-        return string.Create(written.Length, bytes, static (chars, buffer) =>
-        {
-            ReadOnlySpan<char> map = ByteLevelAlphabet.ByteToChar;
-            ReadOnlySpan<byte> source = buffer.WrittenSpan;
-            for (int i = 0; i < source.Length; i++)
-                chars[i] = map[source[i]];
-        });
-    }
-
     /// <inheritdoc />
     public override void Split(ReadOnlyMemory<char> piece, bool atTextStart, IPieceSink output)
     {
@@ -61,6 +46,6 @@ internal sealed class ByteLevelPreTokenizer : PreTokenizer
     /// <summary>Replaces each piece by its byte-level characters before passing it on.</summary>
     private sealed class MappingSink(IPieceSink next) : IPieceSink
     {
-        public void Accept(ReadOnlyMemory<char> piece, bool atTextStart) => next.Accept(MapToByteLevel(piece.Span).AsMemory(), atTextStart);
+        public void Accept(ReadOnlyMemory<char> piece, bool atTextStart) => next.Accept(ByteLevelAlphabet.Map(piece.Span).AsMemory(), atTextStart);
     }
 }

@@ -34,6 +34,21 @@ internal static class ByteLevelAlphabet
     /// <summary>The byte a byte-level character stands for, or -1 when the character is not in the alphabet.</summary>
     public static int CharToByte(char c) => c < CharLimit ? CharToByteTable[c] : -1;
 
+    /// <summary>Maps the UTF-8 bytes of <paramref name="text"/> to byte-level characters.</summary>
+    public static string Map(ReadOnlySpan<char> text)
+    {
+        using var bytes = new ByteBuffer(text.Length * 3);
+        bytes.AppendUtf8(text);
+        ReadOnlySpan<byte> written = bytes.WrittenSpan;
+        return string.Create(written.Length, bytes, static (chars, buffer) =>
+        {
+            ReadOnlySpan<char> map = ByteToChar;
+            ReadOnlySpan<byte> source = buffer.WrittenSpan;
+            for (int i = 0; i < source.Length; i++)
+                chars[i] = map[source[i]];
+        });
+    }
+
     /// <summary>The most bytes <see cref="WriteTokenBytes"/> can produce for <paramref name="token"/>.</summary>
     public static int MaxTokenBytes(string token) => token.Length * 3;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 
 namespace GlmRuntime.Tokenization.Text;
@@ -9,7 +8,7 @@ namespace GlmRuntime.Tokenization.Text;
 /// Constructs whose meaning differs are translated:
 /// <list type="bullet">
 /// <item><c>\w</c> is Letter|Mark|Number|Connector_Punctuation in Oniguruma but lacks Mc/Me/Nl/No in .NET.</item>
-/// <item><c>\h</c> is a hex digit; <c>(?m)</c> is .NET's <c>(?s)</c> (dot matches newline).</item>
+/// <item><c>\h</c> is a hex digit; <c>(?m)</c> is .NET's <c>(?s)</c> (dot matches newline); <c>{,n}</c> is <c>{0,n}</c>.</item>
 /// <item>Under <c>(?i)</c>, Oniguruma folds U+017F (ſ) to <c>s</c>; .NET does not, so <c>s</c> is widened.</item>
 /// </list>
 /// Constructs .NET lacks (possessive quantifiers, nested or intersected classes, POSIX brackets,
@@ -20,13 +19,6 @@ internal static class OnigurumaPatternTranslator
 {
     private const string WordClassBody = @"\p{L}\p{M}\p{N}\p{Pc}";
     private const string LongS = @"\u017F";
-
-    private static readonly string[] GeneralCategories =
-    [
-        "L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd", "Nl", "No",
-        "P", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm", "Sc", "Sk", "So",
-        "Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf", "Cs", "Co", "Cn",
-    ];
 
     /// <summary>Translates <paramref name="pattern"/>; <paramref name="literalRanges"/> receives the literal code point ranges it names.</summary>
     /// <exception cref="ArgumentException">The pattern uses a construct that cannot be expressed in .NET.</exception>
@@ -98,7 +90,12 @@ internal static class OnigurumaPatternTranslator
                 _pos++;
                 return false;
             }
-            Output.Append(pattern, _pos, close - _pos + 1);
+            // Ruby reads "{,n}" as "{0,n}"; .NET would take it literally.
+            if (pattern[_pos + 1] == ',')
+                Output.Append("{0");
+            else
+                Output.Append('{');
+            Output.Append(pattern, _pos + 1, close - _pos);
             _pos = close + 1;
             return true;
         }
@@ -213,7 +210,7 @@ internal static class OnigurumaPatternTranslator
             switch (e)
             {
                 case 'p' or 'P':
-                    Output.Append(ReadProperty());
+                    Output.Append(OnigurumaEscapes.ReadProperty(pattern, ref _pos));
                     return;
                 case 'w':
                     Output.Append('[').Append(WordClassBody).Append(']');
@@ -237,78 +234,11 @@ internal static class OnigurumaPatternTranslator
                     Output.Append('\\').Append(e);
                     break;
                 default:
-                    int codePoint = ReadEscapedLiteral(out string netText);
+                    int codePoint = OnigurumaEscapes.ReadLiteral(pattern, ref _pos, out string netText);
                     AppendLiteral(codePoint, netText);
                     return;
             }
             _pos = start + 2;
-        }
-
-        /// <summary>Reads an escape that stands for one literal character; leaves <see cref="_pos"/> after it.</summary>
-        private int ReadEscapedLiteral(out string netText)
-        {
-            int start = _pos;
-            char e = pattern[_pos + 1];
-            _pos += 2;
-            switch (e)
-            {
-                case 'n': netText = @"\n"; return '\n';
-                case 'r': netText = @"\r"; return '\r';
-                case 't': netText = @"\t"; return '\t';
-                case 'f': netText = @"\f"; return '\f';
-                case 'v': netText = @"\v"; return '\v';
-                case 'a': netText = @"\a"; return '\a';
-                case 'e': netText = @"\e"; return '\u001B';
-                case 'x' when _pos < pattern.Length && pattern[_pos] == '{':
-                    int close = pattern.IndexOf('}', _pos);
-                    if (close < 0)
-                        throw new ArgumentException($"Unterminated \\x{{...}} at offset {start}.");
-                    return HexLiteral(pattern.AsSpan(_pos + 1, close - _pos - 1), close + 1, start, out netText);
-                case 'x':
-                    return HexLiteral(pattern.AsSpan(_pos, Math.Min(2, pattern.Length - _pos)), _pos + 2, start, out netText);
-                case 'u':
-                    return HexLiteral(pattern.AsSpan(_pos, Math.Min(4, pattern.Length - _pos)), _pos + 4, start, out netText);
-                case >= 'a' and <= 'z' or >= 'A' and <= 'Z':
-                    throw Unsupported($"escape \\{e}", start);
-                default:
-                    if (char.IsSurrogate(e))
-                        throw Unsupported("literal outside the Basic Multilingual Plane", start);
-                    netText = "\\" + e;
-                    return e;
-            }
-        }
-
-        private int HexLiteral(ReadOnlySpan<char> hex, int next, int start, out string netText)
-        {
-            if (!int.TryParse(hex, NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out int value))
-                throw new ArgumentException($"Bad hexadecimal escape at offset {start}.");
-            if (value > 0xFFFF)
-                throw Unsupported("literal outside the Basic Multilingual Plane", start);
-            _pos = next;
-            netText = $"\\u{value:X4}";
-            return value;
-        }
-
-        private string ReadProperty()
-        {
-            int start = _pos;
-            bool negated = pattern[_pos + 1] == 'P';
-            if (_pos + 2 >= pattern.Length || pattern[_pos + 2] != '{')
-                throw Unsupported("property escape without braces", start);
-            int close = pattern.IndexOf('}', _pos);
-            if (close < 0)
-                throw new ArgumentException($"Unterminated property escape at offset {start}.");
-            string name = pattern.Substring(_pos + 3, close - _pos - 3);
-            if (name.StartsWith('^'))
-            {
-                negated = !negated;
-                name = name[1..];
-            }
-            string? category = Array.Find(GeneralCategories, c => string.Equals(c, name, StringComparison.OrdinalIgnoreCase));
-            if (category is null)
-                throw Unsupported($"property \\p{{{name}}} (only general categories are supported)", start);
-            _pos = close + 1;
-            return (negated ? @"\P{" : @"\p{") + category + "}";
         }
 
         private void TranslateClass()
@@ -372,7 +302,7 @@ internal static class OnigurumaPatternTranslator
             switch (e)
             {
                 case 'p' or 'P':
-                    body.Append(ReadProperty());
+                    body.Append(OnigurumaEscapes.ReadProperty(pattern, ref _pos));
                     return true;
                 case 'w':
                     body.Append(WordClassBody);
@@ -396,7 +326,7 @@ internal static class OnigurumaPatternTranslator
         {
             char c = pattern[_pos];
             if (c == '\\')
-                return ReadEscapedLiteral(out netText);
+                return OnigurumaEscapes.ReadLiteral(pattern, ref _pos, out netText);
             if (char.IsSurrogate(c))
                 throw Unsupported("literal outside the Basic Multilingual Plane", _pos);
             _pos++;
@@ -416,7 +346,6 @@ internal static class OnigurumaPatternTranslator
                 Output.Append(netText);
         }
 
-        private ArgumentException Unsupported(string what, int offset) =>
-            new($"Unsupported regex construct: {what} at offset {offset} of pattern \"{pattern}\".");
+        private ArgumentException Unsupported(string what, int offset) => OnigurumaEscapes.Unsupported(pattern, what, offset);
     }
 }
