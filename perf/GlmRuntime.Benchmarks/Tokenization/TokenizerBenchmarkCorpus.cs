@@ -35,7 +35,7 @@ internal static class TokenizerBenchmarkCorpus
     /// <summary>The <c>text</c> of every golden.jsonl line of a tokenizer folder, joined with newlines.</summary>
     public static string Golden(string folder)
     {
-        string path = Path.Combine(SharedTokenizers(), folder, "golden.jsonl");
+        string path = Path.Combine(BenchmarkPaths.Tokenizers, folder, "golden.jsonl");
         return string.Join('\n', File.ReadLines(path)
             .Where(line => line.Length > 0)
             .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("text").GetString()));
@@ -60,17 +60,6 @@ internal static class TokenizerBenchmarkCorpus
             bytes += Encoding.UTF8.GetByteCount(text.ToString(start, text.Length - start));
         }
         return text.ToString();
-    }
-
-    /// <summary>../shared/testdata/tokenizers, found by walking up from the binaries to the folder holding GlmRuntime.sln.</summary>
-    public static string SharedTokenizers()
-    {
-        for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-        {
-            if (File.Exists(Path.Combine(dir, "GlmRuntime.sln")))
-                return Path.GetFullPath(Path.Combine(dir, "..", "shared", "testdata", "tokenizers"));
-        }
-        throw new InvalidOperationException($"Cannot find GlmRuntime.sln above '{AppContext.BaseDirectory}'.");
     }
 
     private static void AppendEnglish(StringBuilder text, Random random)

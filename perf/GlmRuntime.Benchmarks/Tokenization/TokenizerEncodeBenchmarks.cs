@@ -26,7 +26,7 @@ public class TokenizerEncodeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _tokenizer = GlmTokenizer.FromFile(Path.Combine(TokenizerBenchmarkCorpus.SharedTokenizers(), Folder));
+        _tokenizer = GlmTokenizer.FromFile(Path.Combine(BenchmarkPaths.Tokenizers, Folder));
         _golden = TokenizerBenchmarkCorpus.Golden(Folder);
         _mixed = TokenizerBenchmarkCorpus.Mixed();
         Console.WriteLine($"// {Folder}: golden corpus {Encoding.UTF8.GetByteCount(_golden)} bytes -> {_tokenizer.Encode(_golden).Length} tokens; " +

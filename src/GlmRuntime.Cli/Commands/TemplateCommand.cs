@@ -19,9 +19,9 @@ internal static class TemplateCommand
         if (a.Positional.Count > 0)
             throw new UsageException($"unexpected argument '{a.Positional[0]}'");
         string path = a.RequiredOption("tokenizer");
-        string configPath = Directory.Exists(path) ? Path.Combine(path, "tokenizer_config.json") : Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "tokenizer_config.json");
-        TokenizerConfig? config = File.Exists(configPath) ? TokenizerConfig.Parse(File.ReadAllText(configPath), configPath) : null;
-        ChatTemplate? template = config?.ChatTemplate is { } source ? ChatTemplate.Parse(source, configPath + ":chat_template") : null;
+        // The tokenizer resolves the folder and the template's precedence (chat_template.jinja over the config's).
+        TokenizerConfig? config = GlmTokenizer.FromFile(path).Config;
+        ChatTemplate? template = config?.ChatTemplate is { } source ? ChatTemplate.Parse(source, path + ":chat_template") : null;
 
         return JsonLines.Process(input, output, cancellationToken, (line, writer) =>
         {
