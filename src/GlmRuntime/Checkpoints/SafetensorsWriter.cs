@@ -18,7 +18,7 @@ public sealed class SafetensorsWriter
     /// <summary>Adds a tensor; <paramref name="data"/> must hold exactly the shape's bytes.</summary>
     public void Add(string name, DType dtype, long[] shape, byte[] data)
     {
-        long elements = shape.Aggregate(1L, (a, d) => checked(a * d));
+        long elements = TensorInfo.ElementCountOf(shape);
         if (data.LongLength != elements * DTypes.SizeOf(dtype))
             throw new ArgumentException($"Tensor '{name}': {data.Length} bytes do not match {dtype} {TensorInfo.ShapeToText(shape)}.", nameof(data));
         if (!_names.Add(name))

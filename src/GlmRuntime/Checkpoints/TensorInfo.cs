@@ -11,15 +11,15 @@ namespace GlmRuntime.Checkpoints;
 public sealed record TensorInfo(string Name, DType DType, long[] Shape, long DataOffset, long ByteLength)
 {
     /// <summary>Number of elements (1 for a scalar).</summary>
-    public long ElementCount
+    public long ElementCount => ElementCountOf(Shape);
+
+    /// <summary>Product of the dimensions (1 for a scalar); throws <see cref="OverflowException"/> past 64 bits.</summary>
+    public static long ElementCountOf(ReadOnlySpan<long> shape)
     {
-        get
-        {
-            long count = 1;
-            foreach (long d in Shape)
-                count *= d;
-            return count;
-        }
+        long count = 1;
+        foreach (long d in shape)
+            count = checked(count * d);
+        return count;
     }
 
     /// <summary>The shape as "[a, b]".</summary>

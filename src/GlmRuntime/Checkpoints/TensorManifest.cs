@@ -10,7 +10,7 @@ namespace GlmRuntime.Checkpoints;
 public sealed record ManifestEntry(string Name, long[] Shape, TensorRole Role, int Layer)
 {
     /// <summary>Logical element count.</summary>
-    public long ParameterCount => Shape.Aggregate(1L, (a, d) => a * d);
+    public long ParameterCount => TensorInfo.ElementCountOf(Shape);
 
     /// <summary>The module name (the tensor name without ".weight") of a Linear or Embedding.</summary>
     public string Module => Name.EndsWith(".weight", StringComparison.Ordinal) ? Name[..^".weight".Length] : Name;

@@ -62,4 +62,26 @@ public static class DTypes
 
     /// <summary>True for the floating-point types a dense (unquantized) weight may use.</summary>
     public static bool IsDenseFloat(DType dtype) => dtype is DType.F32 or DType.F16 or DType.BF16;
+
+    /// <summary>Widens raw F32 / F16 / BF16 bytes to float32 (exact for all three).</summary>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a dense float type, or the spans disagree in length.</exception>
+    public static void ConvertToSingle(DType dtype, ReadOnlySpan<byte> source, Span<float> destination)
+    {
+        if (!IsDenseFloat(dtype))
+            throw new ArgumentException($"{dtype} is not a dense float type (F32, F16, BF16).", nameof(dtype));
+        if (source.Length != (long)destination.Length * SizeOf(dtype))
+            throw new ArgumentException($"{source.Length} bytes of {dtype} do not hold {destination.Length} values.", nameof(source));
+        switch (dtype)
+        {
+            case DType.BF16:
+                BFloat16Bits.ToSingle(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(source), destination);
+                break;
+            case DType.F16:
+                System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Half>(source), destination);
+                break;
+            default:
+                System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(source).CopyTo(destination);
+                break;
+        }
+    }
 }

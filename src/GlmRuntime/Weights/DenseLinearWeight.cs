@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GlmRuntime.Tensors;
 
 namespace GlmRuntime.Weights;
@@ -31,18 +30,6 @@ internal sealed class DenseLinearWeight(string name, int outFeatures, int inFeat
     public override void DequantizeRow(int row, Span<float> destination)
     {
         CheckRow(row, destination);
-        ReadOnlySpan<byte> bytes = RowBytes(row);
-        switch (Weight.Info.DType)
-        {
-            case DType.BF16:
-                BFloat16Bits.ToSingle(MemoryMarshal.Cast<byte, ushort>(bytes), destination);
-                break;
-            case DType.F16:
-                System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(bytes), destination);
-                break;
-            default:
-                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(destination);
-                break;
-        }
+        DTypes.ConvertToSingle(Weight.Info.DType, RowBytes(row), destination);
     }
 }

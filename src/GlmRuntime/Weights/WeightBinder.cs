@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using GlmRuntime.Checkpoints;
 using GlmRuntime.Configuration;
 using GlmRuntime.Tensors;
@@ -176,22 +175,10 @@ internal sealed class WeightBinder
             return null;
         if (info.Shape.Length != 1 || info.Shape[0] != length)
             throw new CheckpointException($"has shape {info.ShapeText}, but the config implies [{length}]", file.Path, name);
+        if (!DTypes.IsDenseFloat(info.DType))
+            throw new CheckpointException($"dtype {DTypes.SafetensorsName(info.DType)} is not a float type; a norm or bias must be F32, BF16 or F16", file.Path, name);
         var values = new float[length];
-        ReadOnlySpan<byte> bytes = file.GetBytes(info);
-        switch (info.DType)
-        {
-            case DType.F32:
-                MemoryMarshal.Cast<byte, float>(bytes).CopyTo(values);
-                break;
-            case DType.BF16:
-                BFloat16Bits.ToSingle(MemoryMarshal.Cast<byte, ushort>(bytes), values);
-                break;
-            case DType.F16:
-                System.Numerics.Tensors.TensorPrimitives.ConvertToSingle(MemoryMarshal.Cast<byte, Half>(bytes), values);
-                break;
-            default:
-                throw new CheckpointException($"dtype {DTypes.SafetensorsName(info.DType)} is not a float type; a norm or bias must be F32, BF16 or F16", file.Path, name);
-        }
+        DTypes.ConvertToSingle(info.DType, file.GetBytes(info), values);
         Consumed(name);
         return new VectorWeight(name, values);
     }
