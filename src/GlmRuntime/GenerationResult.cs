@@ -1,0 +1,8 @@
+namespace GlmRuntime;
+
+/// <summary>A finished generation.</summary>
+/// <param name="Text">The generated text (a final stop token excluded).</param>
+/// <param name="OutputTokenIds">Every generated token, a final stop token included.</param>
+/// <param name="FinishReason">Why it ended.</param>
+/// <param name="Usage">Token counts.</param>
+public sealed record GenerationResult(string Text, IReadOnlyList<int> OutputTokenIds, FinishReason FinishReason, GenerationUsage Usage);
