@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
+namespace GlmRuntime.Compute.Cpu;
+
+/// <summary>
+/// The lightning indexer's scores and causal top-k (MODEL.md §3.5 steps 4–6). Ties break toward the earlier key,
+/// so the choice is deterministic; the golden prompts keep every selection gap ≥ 1e-3, far from any tie.
+/// </summary>
+internal static class IndexerKernel
+{
+    public static void TopK(CpuParallel parallel, ReadOnlySpan<float> query, ReadOnlySpan<float> headWeights, ReadOnlySpan<float> keys,
+        int heads, int headDim, ReadOnlySpan<int> positions, int topK, Span<int> selected)
+    {
+        int tokens = positions.Length;
+        int cached = keys.Length / headDim;
+        if (query.Length < tokens * heads * headDim || headWeights.Length < tokens * heads)
+            throw new ArgumentException($"Indexer inputs do not cover {tokens} queries of {heads} × {headDim}.", nameof(query));
+        if (selected.Length < tokens * topK)
+            throw new ArgumentException($"Selection holds {selected.Length} entries; {tokens} × {topK} expected.", nameof(selected));
+        unsafe
+        {
+            fixed (float* q = query)
+            fixed (float* w = headWeights)
+            fixed (float* k = keys)
+            fixed (int* sel = selected)
+            fixed (int* pos = positions)
+            {
+                float* qp = q, wp = w, kp = k;
+                int* selp = sel, posp = pos;
+                parallel.For(tokens, (long)cached * heads * headDim / 2, (start, end) =>
+                {
+                    float[] scores = ArrayPool<float>.Shared.Rent(Math.Max(1, cached));
+                    int[] order = ArrayPool<int>.Shared.Rent(Math.Max(1, cached));
+                    try
+                    {
+                        for (int t = start; t < end; t++)
+                        {
+                            int position = posp[t];
+                            if ((uint)position >= (uint)cached)
+                                throw new ArgumentException($"Query {t} sits at position {position}, outside the {cached} indexed keys.", nameof(positions));
+                            var row = new Span<int>(selp + (long)t * topK, topK);
+                            row.Fill(-1);
+                            int candidates = position + 1;
+                            if (candidates <= topK)
+                            {
+                                for (int s = 0; s < candidates; s++)
+                                    row[s] = s;
+                                continue;
+                            }
+                            var score = scores.AsSpan(0, candidates);
+                            for (int s = 0; s < candidates; s++)
+                            {
+                                var key = new ReadOnlySpan<float>(kp + (long)s * headDim, headDim);
+                                float sum = 0;
+                                for (int j = 0; j < heads; j++)
+                                {
+                                    float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(qp + ((long)t * heads + j) * headDim, headDim), key);
+                                    sum += wp[(long)t * heads + j] * MathF.Max(dot, 0f);
+                                }
+                                score[s] = sum;
+                            }
+                            SelectTop(score, order.AsSpan(0, candidates), row);
+                        }
+                    }
+                    finally
+                    {
+                        ArrayPool<float>.Shared.Return(scores);
+                        ArrayPool<int>.Shared.Return(order);
+                    }
+                });
+            }
+        }
+    }
+
+    /// <summary>Writes the indices of the <paramref name="destination"/>.Length largest scores, ascending by index.</summary>
+    internal static void SelectTop(ReadOnlySpan<float> scores, Span<int> scratch, Span<int> destination)
+    {
+        for (int i = 0; i < scratch.Length; i++)
+            scratch[i] = i;
+        float[] copy = scores.ToArray();
+        scratch.Sort((a, b) =>
+        {
+            int byScore = copy[b].CompareTo(copy[a]);
+            return byScore != 0 ? byScore : a.CompareTo(b);
+        });
+        scratch[..destination.Length].CopyTo(destination);
+        destination.Sort();
+    }
+}

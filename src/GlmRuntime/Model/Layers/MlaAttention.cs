@@ -1,0 +1,113 @@
+using GlmRuntime.Compute;
+using GlmRuntime.Configuration;
+using GlmRuntime.Kv;
+using GlmRuntime.Weights;
+
+namespace GlmRuntime.Model.Layers;
+
+/// <summary>
+/// Multi-head latent attention with DeepSeek Sparse Attention (MODEL.md §3.4–3.6). Caches only the latent
+/// [c_kv | k_rope] (k_rope after RoPE) per token; attends either in the expanded form (per-head keys and values
+/// rebuilt from the latent) or the absorbed form (W^UK folded into the query, W^UV applied after), both with
+/// τ = (d_n + d_r)^−½, over the keys the indexer selected.
+/// </summary>
+internal sealed class MlaAttention
+{
+    private readonly AttentionWeights _w;
+    private readonly RmsNorm _qNorm;
+    private readonly RmsNorm _kvNorm;
+    private readonly RotaryTable _rope;
+    private readonly MlaShape _shape;
+    private readonly int _queryRank;
+
+    public MlaAttention(AttentionWeights weights, GlmConfig config)
+    {
+        _w = weights;
+        // q_a/kv_a layernorms use rms_norm_eps as vLLM and sglang do (HF's default 1e-6 is the outlier).
+        _qNorm = new RmsNorm(weights.QANorm, config.RmsNormEps);
+        _kvNorm = new RmsNorm(weights.KvANorm, config.RmsNormEps);
+        _rope = RotaryTable.Create(config.Rope, config.QkRopeHeadDim, config.RopeInterleave);
+        _shape = new MlaShape(config.NumAttentionHeads, config.QkNopeHeadDim, config.QkRopeHeadDim, config.VHeadDim,
+            config.KvLoraRank, (float)config.SoftmaxScale);
+        _queryRank = config.QLoraRank;
+        Indexer = weights.Indexer is { } ix ? new SparseIndexer(ix, config) : null;
+    }
+
+    /// <summary>This layer's own indexer, or null on a GLM-5.2 layer that shares the previous one's selection.</summary>
+    public SparseIndexer? Indexer { get; }
+
+    public MlaShape Shape => _shape;
+
+    /// <summary>Attention of the chunk's normed inputs [T, d] into <paramref name="output"/> [T, d]; appends the chunk to the cache.</summary>
+    public void Forward(StepContext context, int layerIndex, ReadOnlySpan<float> normed, LayerKvCache cache, Span<float> output)
+    {
+        var backend = context.Backend;
+        var ws = context.Workspace;
+        var s = _shape;
+        int tokens = context.TokenCount;
+        if (context.Positions[0] != cache.Count)
+            throw new InvalidOperationException($"Layer {layerIndex}: chunk starts at position {context.Positions[0]}, the cache holds {cache.Count} tokens.");
+
+        // Query path: c_q = RMSNorm(a·W_qaᵀ), q = c_q·W_qbᵀ, RoPE on the last d_r of each head.
+        var queryLatent = ws.Get(ForwardWorkspace.Slot.QueryLatent, tokens * _queryRank);         // [T, r_q]
+        backend.MatMul(_w.QAProj, normed, tokens, queryLatent);
+        _qNorm.Apply(context, queryLatent, queryLatent);
+        var query = ws.Get(ForwardWorkspace.Slot.Query, tokens * s.Heads * s.QkHeadDim);           // [T, H, d_n + d_r]
+        backend.MatMul(_w.QBProj, queryLatent, tokens, query);
+        backend.ApplyRope(query, s.Heads, s.QkHeadDim, s.NopeDim, context.Positions, _rope);
+
+        // KV path: [c_kv | k_rope] = a·W_kvaᵀ; c_kv normed, k_rope rotated, both cached.
+        var latent = ws.Get(ForwardWorkspace.Slot.KvLatent, tokens * s.LatentDim);                // [T, r_kv + d_r]
+        backend.MatMul(_w.KvAProj, normed, tokens, latent);
+        for (int t = 0; t < tokens; t++)
+        {
+            var row = latent.Slice(t * s.LatentDim, s.KvRank);
+            _kvNorm.Apply(context, row, row);
+        }
+        backend.ApplyRope(latent, 1, s.LatentDim, s.KvRank, context.Positions, _rope);
+
+        var indexKeys = ws.Get(ForwardWorkspace.Slot.IndexerKey, tokens * (Indexer?.KeyDim ?? 0)); // [T, D_I]
+        Indexer?.ComputeKeys(context, normed, indexKeys);
+        cache.Append(latent, indexKeys);
+
+        AttentionMask mask;
+        if (Indexer is not null)
+        {
+            var (selected, perQuery) = Indexer.Select(context, normed, queryLatent, cache);       // [T, k]
+            context.SharedSelection = selected;
+            context.SharedSelectionWidth = perQuery;
+            context.Trace?.Selections.Add(layerIndex, (selected, perQuery));
+            mask = new AttentionMask(context.Positions, selected, perQuery);
+        }
+        else if (context.SharedSelection is { } shared)
+        {
+            mask = new AttentionMask(context.Positions, shared, context.SharedSelectionWidth);
+        }
+        else
+        {
+            mask = new AttentionMask(context.Positions);
+        }
+
+        var heads = ws.Get(ForwardWorkspace.Slot.HeadOut, tokens * s.Heads * s.ValueDim);          // [T, H, d_v]
+        if (context.UseAbsorbed)
+        {
+            var absorbed = ws.Get(ForwardWorkspace.Slot.AbsorbedQuery, tokens * s.Heads * s.LatentDim); // [T, H, r_kv + d_r]
+            backend.MlaAbsorbQuery(_w.KvBProj, s, query, absorbed);
+            var latentOut = ws.Get(ForwardWorkspace.Slot.LatentOut, tokens * s.Heads * s.KvRank);      // [T, H, r_kv]
+            backend.MlaAttentionAbsorbed(s, absorbed, cache.Latent, mask, latentOut);
+            backend.MlaExpandValues(_w.KvBProj, s, latentOut, heads);
+        }
+        else
+        {
+            int cached = cache.Count;
+            var compact = ws.Get(ForwardWorkspace.Slot.LatentCopy, cached * s.KvRank);              // [S, r_kv]
+            var all = cache.Latent;
+            for (int j = 0; j < cached; j++)
+                all.Slice(j * s.LatentDim, s.KvRank).CopyTo(compact.Slice(j * s.KvRank, s.KvRank));
+            var expanded = ws.Get(ForwardWorkspace.Slot.ExpandedKv, cached * s.Heads * s.KvBRowsPerHead); // [S, H, d_n + d_v]
+            backend.MatMul(_w.KvBProj, compact, cached, expanded);
+            backend.MlaAttentionExpanded(s, query, expanded, all, mask, heads);
+        }
+        backend.MatMul(_w.OProj, heads, tokens, output);                                           // [T, d]
+    }
+}

@@ -1,0 +1,56 @@
+using GlmRuntime.Configuration;
+using GlmRuntime.Kv;
+using GlmRuntime.Weights;
+
+namespace GlmRuntime.Model.Layers;
+
+/// <summary>
+/// The MTP (nextn) layer (MODEL.md §4.1): slot i pairs the target's post-norm hidden state h_i with the
+/// embedding of token i+1, u = eh_proj([enorm(e) ; hnorm(h)]) (embedding FIRST), runs a full decoder block at
+/// position i with its own caches, and returns shared_head.norm(z), which the shared lm_head turns into draft
+/// logits. Slot 0 is not zeroed (sglang's convention).
+/// </summary>
+internal sealed class MtpHead
+{
+    private readonly MtpWeights _w;
+    private readonly RmsNorm _embeddingNorm;
+    private readonly RmsNorm _hiddenNorm;
+    private readonly RmsNorm _outputNorm;
+    private readonly int _hiddenSize;
+
+    public MtpHead(MtpWeights weights, GlmConfig config)
+    {
+        _w = weights;
+        _embeddingNorm = new RmsNorm(weights.ENorm, config.RmsNormEps);
+        _hiddenNorm = new RmsNorm(weights.HNorm, config.RmsNormEps);
+        _outputNorm = new RmsNorm(weights.SharedHeadNorm, config.RmsNormEps);
+        _hiddenSize = config.HiddenSize;
+        Block = new DecoderLayer(weights.Block, config);
+    }
+
+    public DecoderLayer Block { get; }
+
+    /// <summary>The MTP's own embedding copy, when the checkpoint carries one.</summary>
+    public LinearWeight? Embedding => _w.EmbedTokens;
+
+    /// <summary>The MTP's own lm_head copy, when the checkpoint carries one.</summary>
+    public LinearWeight? Head => _w.SharedHeadHead;
+
+    /// <summary>
+    /// embedded [T, d] = Emb(next tokens), hidden [T, d] = target h_i; writes shared_head.norm(z) into <paramref name="output"/> [T, d].
+    /// </summary>
+    public void Forward(StepContext context, ReadOnlySpan<float> embedded, ReadOnlySpan<float> hidden, LayerKvCache cache, Span<float> output)
+    {
+        int tokens = context.TokenCount, d = _hiddenSize;
+        var joined = new float[tokens * 2 * d];                                         // [T, 2d] = [enorm(e) | hnorm(h)]
+        for (int t = 0; t < tokens; t++)
+        {
+            _embeddingNorm.Apply(context, embedded.Slice(t * d, d), joined.AsSpan(t * 2 * d, d));
+            _hiddenNorm.Apply(context, hidden.Slice(t * d, d), joined.AsSpan(t * 2 * d + d, d));
+        }
+        var z = new float[tokens * d];                                                  // [T, d]
+        context.Backend.MatMul(_w.EhProj, joined, tokens, z);
+        Block.Forward(context, z, cache);
+        _outputNorm.Apply(context, z, output);
+    }
+}
