@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace GlmRuntime.Cli;
 
 /// <summary>A parsed command line: positional arguments, <c>--name value</c> options and <c>--flag</c> switches.</summary>
@@ -48,6 +50,56 @@ internal sealed class Arguments
     public string? Option(string name) => _options.GetValueOrDefault(name);
 
     public string RequiredOption(string name) => Option(name) ?? throw new UsageException($"option '--{name}' is required");
+
+    /// <summary>Fails on any positional argument (for commands that take options only).</summary>
+    public void RejectPositional()
+    {
+        if (Positional.Count > 0)
+            throw new UsageException($"unexpected argument '{Positional[0]}'");
+    }
+
+    /// <summary>An integer option, or null when absent; a malformed value fails naming the option.</summary>
+    public int? IntOption(string name) =>
+        Option(name) is not { } v ? null
+        : int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int n) ? n
+        : throw new UsageException($"option '--{name}' expects an integer, got '{v}'");
+
+    /// <summary>A 64-bit integer option, or null when absent.</summary>
+    public long? LongOption(string name) =>
+        Option(name) is not { } v ? null
+        : long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n) ? n
+        : throw new UsageException($"option '--{name}' expects an integer, got '{v}'");
+
+    /// <summary>A finite number option, or null when absent.</summary>
+    public double? DoubleOption(string name) =>
+        Option(name) is not { } v ? null
+        : double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out double x) && double.IsFinite(x) ? x
+        : throw new UsageException($"option '--{name}' expects a number, got '{v}'");
+
+    /// <summary>A comma-separated list of token ids (at least one, each ≥ 0), or null when absent.</summary>
+    public int[]? IdsOption(string name)
+    {
+        if (Option(name) is not { } v)
+            return null;
+        string[] parts = v.Split(',', StringSplitOptions.TrimEntries);
+        var ids = new int[parts.Length];
+        for (int i = 0; i < parts.Length; i++)
+        {
+            if (!int.TryParse(parts[i], NumberStyles.None, CultureInfo.InvariantCulture, out ids[i]))
+                throw new UsageException($"option '--{name}' expects comma-separated token ids, got '{parts[i]}' at position {i}");
+        }
+        return ids;
+    }
+
+    /// <summary>Fails, naming the option, when an id is outside [0, <paramref name="vocabSize"/>).</summary>
+    public static void CheckIdsInVocabulary(string name, int[] ids, int vocabSize)
+    {
+        for (int i = 0; i < ids.Length; i++)
+        {
+            if ((uint)ids[i] >= (uint)vocabSize)
+                throw new UsageException($"option '--{name}': id {ids[i]} at position {i} is outside the vocabulary [0, {vocabSize})");
+        }
+    }
 
     public string SinglePositional(string what)
     {

@@ -11,7 +11,9 @@ internal static class GlmCommand
         "usage:",
         "  " + InspectCommand.Usage,
         "  " + TokenizeCommand.Usage,
-        "  " + TemplateCommand.Usage);
+        "  " + TemplateCommand.Usage,
+        "  " + LogitsCommand.Usage,
+        "  " + GenerateCommand.Usage);
 
     public static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -28,6 +30,8 @@ internal static class GlmCommand
                 "inspect" => InspectCommand.Run(rest, output, cancellationToken),
                 "tokenize" => TokenizeCommand.Run(rest, input, output, cancellationToken),
                 "template" => TemplateCommand.Run(rest, input, output, cancellationToken),
+                "logits" => LogitsCommand.Run(rest, output, cancellationToken),
+                "generate" => GenerateCommand.Run(rest, output, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }

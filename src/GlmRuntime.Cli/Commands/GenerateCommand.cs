@@ -1,0 +1,137 @@
+using System.Text;
+using System.Text.Json;
+using GlmRuntime.Configuration;
+using GlmRuntime.Tokenization;
+
+namespace GlmRuntime.Cli.Commands;
+
+/// <summary>
+/// <c>glm generate --model DIR (--prompt TEXT | --ids CSV) [sampling options] [--json]</c>: streams the continuation's
+/// text to stdout as it arrives; with <c>--json</c> prints nothing until the end and then one line
+/// <c>{"output_ids", "text", "finish_reason", "usage"}</c>. Sampling starts from the model's
+/// generation_config.json (<see cref="GlmEngine.DefaultSamplingParams"/>) with the given options on top.
+/// </summary>
+internal static class GenerateCommand
+{
+    public const string Usage =
+        "glm generate --model DIR (--prompt TEXT | --ids 1,2,3) [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ignore-eos] [--json]";
+
+    private static readonly string[] OptionNames = ["model", "prompt", "ids", "max-tokens", "temperature", "top-p", "top-k", "seed"];
+
+    /// <summary>The parsed command line, validated before anything is loaded.</summary>
+    private sealed record Request(string Model, string? Prompt, int[]? Ids, int? MaxTokens, double? Temperature, double? TopP,
+        int? TopK, long? Seed, bool IgnoreEos, bool Json);
+
+    public static int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellationToken)
+    {
+        Request request = Parse(args);
+        CheckAgainstModel(request);
+        // The command dispatcher is synchronous; nothing here captures a synchronization context.
+        return RunAsync(request, output, cancellationToken).GetAwaiter().GetResult();
+    }
+
+    private static Request Parse(IReadOnlyList<string> args)
+    {
+        var a = Arguments.Parse(args, OptionNames, flags: ["json", "ignore-eos"]);
+        a.RejectPositional();
+        string model = a.RequiredOption("model");
+        string? prompt = a.Option("prompt");
+        int[]? ids = a.IdsOption("ids");
+        if ((prompt is null) == (ids is null))
+            throw new UsageException("give exactly one of '--prompt' and '--ids'");
+        var request = new Request(model, prompt, ids, a.IntOption("max-tokens"), a.DoubleOption("temperature"), a.DoubleOption("top-p"),
+            a.IntOption("top-k"), a.LongOption("seed"), a.Flag("ignore-eos"), a.Flag("json"));
+        // The same ranges SamplingParams.Validate enforces, checked here so the message names the command-line option.
+        if (request.MaxTokens is < 1)
+            throw new UsageException($"option '--max-tokens' must be at least 1, got {request.MaxTokens}");
+        if (request.Temperature is < 0)
+            throw new UsageException($"option '--temperature' must be ≥ 0, got {request.Temperature}");
+        if (request.TopP is { } p && !(p > 0 && p <= 1))
+            throw new UsageException($"option '--top-p' must be in (0, 1], got {p}");
+        return request;
+    }
+
+    /// <summary>Checks what config.json and the folder's files can tell, so misuse fails before the weights load.</summary>
+    private static void CheckAgainstModel(Request request)
+    {
+        GlmConfig config = GlmConfig.Load(request.Model);
+        if (request.Ids is { } ids)
+            Arguments.CheckIdsInVocabulary("ids", ids, config.VocabSize);
+        if (request.Prompt is not null && !File.Exists(Path.Combine(request.Model, GlmTokenizer.TokenizerFileName)))
+            throw NoTokenizer(request.Model);
+    }
+
+    private static UsageException NoTokenizer(string model) =>
+        new($"option '--prompt' needs a tokenizer, but '{model}' has no {GlmTokenizer.TokenizerFileName}; pass token ids with '--ids'");
+
+    private static async Task<int> RunAsync(Request request, TextWriter output, CancellationToken cancellationToken)
+    {
+        await using GlmEngine engine = await GlmEngine.LoadAsync(request.Model, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (request.Prompt is not null && engine.Tokenizer is null)
+            throw NoTokenizer(request.Model);
+        SamplingParams defaults = engine.DefaultSamplingParams;
+        SamplingParams sampling = defaults with
+        {
+            MaxTokens = request.MaxTokens ?? defaults.MaxTokens,
+            Temperature = request.Temperature ?? defaults.Temperature,
+            TopP = request.TopP ?? defaults.TopP,
+            TopK = request.TopK ?? defaults.TopK,
+            Seed = request.Seed ?? defaults.Seed,
+            IgnoreEos = request.IgnoreEos || defaults.IgnoreEos,
+        };
+        sampling.Validate();
+
+        IAsyncEnumerable<GenerationUpdate> updates = request.Prompt is { } prompt
+            ? engine.GenerateStreamingAsync(prompt, sampling, cancellationToken)
+            : engine.GenerateStreamingAsync(request.Ids!, sampling, cancellationToken);
+        var outputIds = new List<int>();
+        var text = new StringBuilder();
+        FinishReason? finish = null;
+        GenerationUsage? usage = null;
+        await foreach (GenerationUpdate update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            outputIds.AddRange(update.TokenIds);
+            text.Append(update.Text);
+            finish = update.FinishReason ?? finish;
+            usage = update.Usage ?? usage;
+            if (!request.Json && update.Text.Length > 0)
+            {
+                output.Write(update.Text);
+                output.Flush();
+            }
+        }
+
+        if (!request.Json)
+        {
+            output.WriteLine();
+            return 0;
+        }
+        // The engine reports usage on the last update; the fallback only guards a stream that ended without one.
+        usage ??= new GenerationUsage(request.Ids?.Length ?? engine.Tokenizer!.Encode(request.Prompt!).Length, outputIds.Count);
+        WriteJson(output, outputIds, text.ToString(), finish ?? FinishReason.Length, usage);
+        return 0;
+    }
+
+    private static void WriteJson(TextWriter output, List<int> outputIds, string text, FinishReason finish, GenerationUsage usage)
+    {
+        using var buffer = new MemoryStream();
+        using (var w = new Utf8JsonWriter(buffer, JsonLines.WriterOptions))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("output_ids");
+            foreach (int id in outputIds)
+                w.WriteNumberValue(id);
+            w.WriteEndArray();
+            w.WriteString("text", text);
+            w.WriteString("finish_reason", finish == FinishReason.Stop ? "stop" : "length");
+            w.WriteStartObject("usage");
+            w.WriteNumber("prompt_tokens", usage.PromptTokenCount);
+            w.WriteNumber("completion_tokens", usage.CompletionTokenCount);
+            w.WriteNumber("total_tokens", usage.TotalTokenCount);
+            w.WriteEndObject();
+            w.WriteEndObject();
+        }
+        output.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        output.Flush();
+    }
+}
