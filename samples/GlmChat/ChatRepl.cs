@@ -13,8 +13,6 @@ namespace GlmChat;
 /// </summary>
 internal sealed class ChatRepl
 {
-    private const string ThinkOpen = "<think>", ThinkClose = "</think>";
-
     private readonly IChatBackend _backend;
     private readonly SamplingParams _sampling;
     private readonly string? _systemPrompt;
@@ -99,7 +97,7 @@ internal sealed class ChatRepl
         CancellationToken cancellationToken = _cancellation.BeginAnswer();
         try
         {
-            string prompt = WithThinking(_backend.FormatPrompt(_history));
+            string prompt = _backend.FormatPrompt(_history, _thinking);
             await foreach (GenerationUpdate update in _backend.GenerateAsync(prompt, _sampling, cancellationToken).WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 reply.Append(update.Text);
@@ -133,13 +131,6 @@ internal sealed class ChatRepl
         // on, the reply is "reasoning</think>answer"; the template keeps only the answer of past turns.
         _history.Add(new GlmChatMessage("assistant", reply.ToString()));
     }
-
-    /// <summary>
-    /// GLM-5's generation prompt ends with &lt;think&gt;; with thinking off the template would close it instead
-    /// (<c>enable_thinking=false</c>, MODEL.md §5.2), which the engine's prompt API does not expose, so it is applied here.
-    /// </summary>
-    private string WithThinking(string prompt) =>
-        !_thinking && prompt.EndsWith(ThinkOpen, StringComparison.Ordinal) ? prompt[..^ThinkOpen.Length] + ThinkClose : prompt;
 
     private static string Stats(GenerationUsage? usage, FinishReason? finish, int streamedTokens, TimeSpan elapsed)
     {

@@ -8,8 +8,11 @@ namespace GlmChat;
 /// </summary>
 internal interface IChatBackend
 {
-    /// <summary>The conversation rendered with the model's chat template, ending with the assistant prompt.</summary>
-    string FormatPrompt(IReadOnlyList<GlmChatMessage> history);
+    /// <summary>
+    /// The conversation rendered with the model's chat template, ending with the assistant prompt, which opens the
+    /// reasoning block or, with <paramref name="enableThinking"/> false, closes it.
+    /// </summary>
+    string FormatPrompt(IReadOnlyList<GlmChatMessage> history, bool enableThinking);
 
     /// <summary>Streams the answer to <paramref name="prompt"/>; the last update carries the finish reason and usage.</summary>
     IAsyncEnumerable<GenerationUpdate> GenerateAsync(string prompt, SamplingParams sampling, CancellationToken cancellationToken);

@@ -88,8 +88,11 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
     /// Renders a conversation with the checkpoint's chat template (tokenizer_config.json or chat_template.jinja),
     /// or GLM-5's built-in format when the checkpoint has none.
     /// </summary>
+    /// <param name="messages">The conversation so far.</param>
+    /// <param name="addGenerationPrompt">End with the assistant prompt.</param>
+    /// <param name="enableThinking">GLM-5's <c>enable_thinking</c>: the assistant prompt opens the reasoning block (true) or closes it.</param>
     /// <exception cref="ChatTemplateException">The template fails to render.</exception>
-    public string FormatChatPrompt(IReadOnlyList<GlmChatMessage> messages, bool addGenerationPrompt = true)
+    public string FormatChatPrompt(IReadOnlyList<GlmChatMessage> messages, bool addGenerationPrompt = true, bool enableThinking = true)
     {
         ArgumentNullException.ThrowIfNull(messages);
         var list = messages.Select(m => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
@@ -98,11 +101,12 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
             ["content"] = m.Content,
         }).ToList();
         if (_chatTemplate is null)
-            return Glm5ChatFormat.Render(list, addGenerationPrompt: addGenerationPrompt);
+            return Glm5ChatFormat.Render(list, addGenerationPrompt: addGenerationPrompt, enableThinking: enableThinking);
         var variables = new Dictionary<string, object?>
         {
             ["messages"] = list,
             ["add_generation_prompt"] = addGenerationPrompt,
+            ["enable_thinking"] = enableThinking,
             ["bos_token"] = Tokenizer?.Config?.BosToken,
             ["eos_token"] = Tokenizer?.Config?.EosToken,
         };

@@ -15,6 +15,7 @@ public class GlmChatDemoTests
         await using GlmEngine engine = await GlmEngine.LoadAsync(model);
         Assert.That(engine.Tokenizer, Is.Not.Null);
         Assert.That(engine.FormatChatPrompt([new GlmChatMessage("user", "Hi")]), Is.EqualTo("[gMASK]<sop><|user|>Hi<|assistant|><think>"));
+        Assert.That(engine.FormatChatPrompt([new GlmChatMessage("user", "Hi")], enableThinking: false), Is.EqualTo("[gMASK]<sop><|user|>Hi<|assistant|></think>"));
 
         var output = new StringWriter();
         var sampling = new ChatOptions { MaxTokens = 6, Seed = 1 }.ApplyTo(engine.DefaultSamplingParams) with { SkipSpecialTokens = false };

@@ -17,8 +17,8 @@ internal sealed class ScriptedChatBackend : IChatBackend
 
     public Exception? Failure { get; set; }
 
-    public string FormatPrompt(IReadOnlyList<GlmChatMessage> history) =>
-        string.Join("|", history.Select(m => $"{m.Role}:{m.Content}")) + "|<think>";
+    public string FormatPrompt(IReadOnlyList<GlmChatMessage> history, bool enableThinking) =>
+        string.Join("|", history.Select(m => $"{m.Role}:{m.Content}")) + (enableThinking ? "|<think>" : "|</think>");
 
     public async IAsyncEnumerable<GenerationUpdate> GenerateAsync(string prompt, SamplingParams sampling,
         [EnumeratorCancellation] CancellationToken cancellationToken)
