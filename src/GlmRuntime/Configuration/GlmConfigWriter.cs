@@ -73,11 +73,34 @@ internal static class GlmConfigWriter
         if (c.PadTokenId is int pad)
             w.WriteNumber("pad_token_id", pad);
         w.WriteString("dtype", c.DType ?? "bfloat16");
+        WriteGlm52Keys(w, c);
         if (quantization is not null)
         {
             w.WritePropertyName("quantization_config");
             quantization(w);
         }
         w.WriteEndObject();
+    }
+
+    /// <summary>The GLM-5.2 indexer-sharing and router keys, written only when they differ from their defaults.</summary>
+    private static void WriteGlm52Keys(Utf8JsonWriter w, GlmConfig c)
+    {
+        if (c.IndexTopkFreq != 1)
+            w.WriteNumber("index_topk_freq", c.IndexTopkFreq);
+        if (c.IndexSkipTopkOffset != 0)
+            w.WriteNumber("index_skip_topk_offset", c.IndexSkipTopkOffset);
+        if (c.IndexTopkPattern is { } pattern)
+            w.WriteString("index_topk_pattern", pattern);
+        if (c.IndexerTypes is { } types)
+        {
+            w.WriteStartArray("indexer_types");
+            foreach (string t in types)
+                w.WriteStringValue(t);
+            w.WriteEndArray();
+        }
+        if (c.IndexShareForMtpIteration)
+            w.WriteBoolean("index_share_for_mtp_iteration", true);
+        if (c.MoeRouterDType is { } routerDType)
+            w.WriteString("moe_router_dtype", routerDType);
     }
 }

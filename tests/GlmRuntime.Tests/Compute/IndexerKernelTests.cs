@@ -40,4 +40,20 @@ public sealed class IndexerKernelTests
         IndexerKernel.TopK(Serial, query, weights, keys, 1, 1, [0, 1, 3], 2, selected);
         Assert.That(selected, Is.EqualTo(new[] { 0, -1, /* t=1 */ 0, 1, /* t=3 */ 0, 2 }));
     }
+
+    [Test]
+    public void Heap_selection_equals_a_full_sort_with_ties_to_the_earlier_key()
+    {
+        var random = new Random(9);
+        for (int trial = 0; trial < 200; trial++)
+        {
+            int count = random.Next(1, 60), k = random.Next(1, count + 1);
+            // Few distinct values, so ties are common.
+            float[] scores = Enumerable.Range(0, count).Select(_ => (float)random.Next(-3, 4)).ToArray();
+            int[] expected = Enumerable.Range(0, count).OrderByDescending(i => scores[i]).ThenBy(i => i).Take(k).Order().ToArray();
+            int[] actual = new int[k];
+            IndexerKernel.SelectTop(scores, new int[count], actual);
+            Assert.That(actual, Is.EqualTo(expected), $"trial {trial}");
+        }
+    }
 }

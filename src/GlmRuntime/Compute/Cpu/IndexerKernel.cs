@@ -73,18 +73,61 @@ internal static class IndexerKernel
         }
     }
 
-    /// <summary>Writes the indices of the <paramref name="destination"/>.Length largest scores, ascending by index.</summary>
+    /// <summary>
+    /// Writes the indices of the <paramref name="destination"/>.Length largest scores, ascending by index: a min-heap
+    /// of k candidates (O(S log k)), where "smaller" means a lower score or, on a tie, a later index.
+    /// </summary>
     internal static void SelectTop(ReadOnlySpan<float> scores, Span<int> scratch, Span<int> destination)
     {
-        for (int i = 0; i < scratch.Length; i++)
-            scratch[i] = i;
-        float[] copy = scores.ToArray();
-        scratch.Sort((a, b) =>
+        int k = destination.Length;
+        var heap = scratch[..k];
+        for (int i = 0; i < k; i++)
         {
-            int byScore = copy[b].CompareTo(copy[a]);
-            return byScore != 0 ? byScore : a.CompareTo(b);
-        });
-        scratch[..destination.Length].CopyTo(destination);
+            heap[i] = i;
+            SiftUp(heap, i, scores);
+        }
+        for (int i = k; i < scores.Length; i++)
+        {
+            if (Worse(heap[0], i, scores))
+            {
+                heap[0] = i;
+                SiftDown(heap, scores);
+            }
+        }
+        heap.CopyTo(destination);
         destination.Sort();
+    }
+
+    /// <summary>True when candidate <paramref name="a"/> ranks below <paramref name="b"/>.</summary>
+    private static bool Worse(int a, int b, ReadOnlySpan<float> scores) =>
+        scores[a] < scores[b] || (scores[a] == scores[b] && a > b);
+
+    private static void SiftUp(Span<int> heap, int i, ReadOnlySpan<float> scores)
+    {
+        while (i > 0)
+        {
+            int parent = (i - 1) / 2;
+            if (!Worse(heap[i], heap[parent], scores))
+                break;
+            (heap[i], heap[parent]) = (heap[parent], heap[i]);
+            i = parent;
+        }
+    }
+
+    private static void SiftDown(Span<int> heap, ReadOnlySpan<float> scores)
+    {
+        int i = 0;
+        while (true)
+        {
+            int left = 2 * i + 1, right = left + 1, worst = i;
+            if (left < heap.Length && Worse(heap[left], heap[worst], scores))
+                worst = left;
+            if (right < heap.Length && Worse(heap[right], heap[worst], scores))
+                worst = right;
+            if (worst == i)
+                return;
+            (heap[i], heap[worst]) = (heap[worst], heap[i]);
+            i = worst;
+        }
     }
 }

@@ -42,13 +42,13 @@ internal sealed class MtpHead
     public void Forward(StepContext context, ReadOnlySpan<float> embedded, ReadOnlySpan<float> hidden, LayerKvCache cache, Span<float> output)
     {
         int tokens = context.TokenCount, d = _hiddenSize;
-        var joined = new float[tokens * 2 * d];                                         // [T, 2d] = [enorm(e) | hnorm(h)]
+        var joined = context.Workspace.Get(ForwardWorkspace.Slot.MtpJoined, tokens * 2 * d);   // [T, 2d] = [enorm(e) | hnorm(h)]
         for (int t = 0; t < tokens; t++)
         {
-            _embeddingNorm.Apply(context, embedded.Slice(t * d, d), joined.AsSpan(t * 2 * d, d));
-            _hiddenNorm.Apply(context, hidden.Slice(t * d, d), joined.AsSpan(t * 2 * d + d, d));
+            _embeddingNorm.Apply(context, embedded.Slice(t * d, d), joined.Slice(t * 2 * d, d));
+            _hiddenNorm.Apply(context, hidden.Slice(t * d, d), joined.Slice(t * 2 * d + d, d));
         }
-        var z = new float[tokens * d];                                                  // [T, d]
+        var z = context.Workspace.Get(ForwardWorkspace.Slot.MtpInput, tokens * d);             // [T, d] u, then z
         context.Backend.MatMul(_w.EhProj, joined, tokens, z);
         Block.Forward(context, z, cache);
         _outputNorm.Apply(context, z, output);
