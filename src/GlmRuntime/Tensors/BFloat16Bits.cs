@@ -1,4 +1,6 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace GlmRuntime.Tensors;
 
@@ -25,7 +27,21 @@ public static class BFloat16Bits
     {
         if (destination.Length < source.Length)
             throw new ArgumentException("Destination is shorter than the source.", nameof(destination));
-        for (int i = 0; i < source.Length; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Widen 16 lanes at a time: each u16 becomes the high half of a u32, which is the float32 bit pattern.
+            ref ushort src = ref MemoryMarshal.GetReference(source);
+            ref float dst = ref MemoryMarshal.GetReference(destination);
+            for (; i + Vector256<ushort>.Count <= source.Length; i += Vector256<ushort>.Count)
+            {
+                var bits = Vector256.LoadUnsafe(ref src, (nuint)i);
+                var (lower, upper) = Vector256.Widen(bits);
+                Vector256.ShiftLeft(lower, 16).AsSingle().StoreUnsafe(ref dst, (nuint)i);
+                Vector256.ShiftLeft(upper, 16).AsSingle().StoreUnsafe(ref dst, (nuint)(i + Vector256<uint>.Count));
+            }
+        }
+        for (; i < source.Length; i++)
             destination[i] = ToSingle(source[i]);
     }
 }

@@ -23,6 +23,10 @@ public static class Mxfp4
     /// <summary>The 16 E2M1 values indexed by code (sign bit 3, exponent bits 2..1, mantissa bit 0).</summary>
     public static ReadOnlySpan<float> E2M1Table => E2M1Values;
 
+    /// <summary>[256 × 2]: the two E2M1 values of a packed byte (low nibble first).</summary>
+    private static readonly float[] BytePairValues = Enumerable.Range(0, 512)
+        .Select(i => E2M1Values[(i & 1) == 0 ? (i >> 1) & 0xF : (i >> 1) >> 4]).ToArray();
+
     /// <summary>Decodes one E2M1 code (low 4 bits of <paramref name="code"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float DecodeE2M1(int code) => E2M1Values[code & 0xF];
@@ -57,12 +61,22 @@ public static class Mxfp4
             throw new ArgumentException($"Packed row has {packed.Length} bytes; {PackedRowBytes(k)} are needed for {k} elements.", nameof(packed));
         if (scales.Length < ScalesPerRow(k))
             throw new ArgumentException($"Scale row has {scales.Length} bytes; {ScalesPerRow(k)} are needed for {k} elements.", nameof(scales));
-        for (int i = 0; i < k; i++)
+        // One scale per 32-element block, two elements per byte through a 256-entry pair table.
+        ReadOnlySpan<float> pairs = BytePairValues;
+        int full = k & ~1;
+        for (int block = 0; block * BlockSize < k; block++)
         {
-            byte b = packed[i >> 1];
-            int code = (i & 1) == 0 ? b & 0xF : b >> 4;
-            destination[i] = E2M1Values[code] * DecodeE8M0(scales[i / BlockSize]);
+            float scale = DecodeE8M0(scales[block]);
+            int end = Math.Min(full, (block + 1) * BlockSize);
+            for (int i = block * BlockSize; i < end; i += 2)
+            {
+                int b = packed[i >> 1];
+                destination[i] = pairs[2 * b] * scale;
+                destination[i + 1] = pairs[2 * b + 1] * scale;
+            }
         }
+        if ((k & 1) != 0)
+            destination[k - 1] = E2M1Values[packed[k >> 1] & 0xF] * DecodeE8M0(scales[(k - 1) / BlockSize]);
     }
 
     /// <summary>

@@ -38,4 +38,17 @@ public class BFloat16BitsTests
         Assert.That((float)h, Is.EqualTo(1.5f));
         Assert.That(DTypes.SizeOf(DType.F16), Is.EqualTo(2));
     }
+
+    [TestCase(0)]
+    [TestCase(7)]
+    [TestCase(16)]
+    [TestCase(37)]
+    public void SpanWideningEqualsTheScalarOne(int length)
+    {
+        var random = new Random(length);
+        ushort[] bits = Enumerable.Range(0, length).Select(_ => (ushort)random.Next(0, 0x7F80)).ToArray();
+        float[] widened = new float[length];
+        BFloat16Bits.ToSingle(bits, widened);
+        Assert.That(widened, Is.EqualTo(bits.Select(BFloat16Bits.ToSingle).ToArray()));
+    }
 }

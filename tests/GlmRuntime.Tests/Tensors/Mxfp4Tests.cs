@@ -167,4 +167,27 @@ public class Mxfp4Tests
         Assert.That(Mxfp4.ScalesPerRow(33), Is.EqualTo(2));
         Assert.That(Mxfp4.PackedRowBytes(16), Is.EqualTo(8));
     }
+
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(31)]
+    [TestCase(33)]
+    [TestCase(47)]
+    [TestCase(128)]
+    public void RowDecodeEqualsTheElementwiseDefinition(int k)
+    {
+        var random = new Random(k);
+        byte[] packed = new byte[Mxfp4.PackedRowBytes(k)];
+        byte[] scales = new byte[Mxfp4.ScalesPerRow(k)];
+        random.NextBytes(packed);
+        for (int i = 0; i < scales.Length; i++)
+            scales[i] = (byte)random.Next(100, 150);
+        float[] row = new float[k];
+        Mxfp4.DequantizeRow(packed, scales, row);
+        for (int i = 0; i < k; i++)
+        {
+            int code = (i & 1) == 0 ? packed[i / 2] & 0xF : packed[i / 2] >> 4;
+            Assert.That(row[i], Is.EqualTo(Mxfp4.DecodeE2M1(code) * Mxfp4.DecodeE8M0(scales[i / 32])), $"element {i}");
+        }
+    }
 }
