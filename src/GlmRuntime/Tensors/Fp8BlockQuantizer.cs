@@ -57,7 +57,13 @@ public static class Fp8BlockQuantizer
         if (row.Length < k || scaleRow.Length < TileCount(k, blockSize))
             throw new ArgumentException("Row or scale row is shorter than the destination requires.");
         var table = Float8E4M3.Table;
-        for (int c = 0; c < k; c++)
-            destination[c] = table[row[c]] * scaleRow[c / blockSize];
+        for (int tile = 0, start = 0; start < k; tile++, start += blockSize)
+        {
+            // One float32 rounding of code × tile scale, as the golden weights are defined.
+            float scale = scaleRow[tile];
+            int end = Math.Min(k, start + blockSize);
+            for (int c = start; c < end; c++)
+                destination[c] = table[row[c]] * scale;
+        }
     }
 }
