@@ -7,13 +7,7 @@ namespace GlmRuntime.Tests.Cli;
 
 public class GenerateCommandTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = GlmCommand.Run(args, new StringReader(""), output, error, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run("", args);
 
     private static string TinyModel => SharedData.PathOf("models", "tiny-glm5");
 

@@ -6,13 +6,7 @@ namespace GlmRuntime.Tests.Cli;
 
 public class GlmCommandTests
 {
-    private static (int Code, string Out, string Err) Run(string stdin, params string[] args)
-    {
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = GlmCommand.Run(args, new StringReader(stdin), output, error, CancellationToken.None);
-        return (code, output.ToString(), error.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(string stdin, params string[] args) => CliRunner.Run(stdin, args);
 
     private static JsonElement InspectJson(string model)
     {
