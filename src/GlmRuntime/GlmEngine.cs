@@ -156,15 +156,7 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         if (_disposed)
             return;
         _gate.Wait();
-        try
-        {
-            _disposed = true;
-            _model.Dispose();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        DisposeUnderGate();
     }
 
     /// <inheritdoc/>
@@ -173,6 +165,12 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         if (_disposed)
             return;
         await _gate.WaitAsync().ConfigureAwait(false);
+        DisposeUnderGate();
+    }
+
+    /// <summary>Frees the model once no request holds the gate (the caller has just taken it).</summary>
+    private void DisposeUnderGate()
+    {
         try
         {
             _disposed = true;

@@ -4,7 +4,6 @@ namespace GlmRuntime.Model;
 internal sealed class ForwardWorkspace
 {
     private readonly float[][] _floats = new float[Enum.GetValues<Slot>().Length][];
-    private int[] _selection = [];
     private int[] _experts = [];
 
     /// <summary>Named uses, so no two live tensors share a buffer.</summary>
@@ -23,16 +22,11 @@ internal sealed class ForwardWorkspace
         return buffer.AsSpan(0, length);
     }
 
-    /// <summary>The indexer selection buffer.</summary>
-    public Span<int> Selection(int length) => Ints(ref _selection, length);
-
     /// <summary>The routed-expert buffer.</summary>
-    public Span<int> Experts(int length) => Ints(ref _experts, length);
-
-    private static Span<int> Ints(ref int[] buffer, int length)
+    public Span<int> Experts(int length)
     {
-        if (buffer.Length < length)
-            buffer = new int[Math.Max(length, buffer.Length * 3 / 2)];
-        return buffer.AsSpan(0, length);
+        if (_experts.Length < length)
+            _experts = new int[Math.Max(length, _experts.Length * 3 / 2)];
+        return _experts.AsSpan(0, length);
     }
 }

@@ -33,7 +33,7 @@ internal static class Sampler
             var ids = order.AsSpan(0, vocab);
             for (int i = 0; i < vocab; i++)
                 ids[i] = i;
-            float[] keys = p.ToArray();
+            float[] keys = probabilities; // p is its prefix; the comparer needs an array, not a span
             ids.Sort((a, b) => keys[b] != keys[a] ? keys[b].CompareTo(keys[a]) : a.CompareTo(b));
 
             int kept = sampling.TopK > 0 ? Math.Min(sampling.TopK, vocab) : vocab;

@@ -19,7 +19,6 @@ public sealed class SamplerTests
     public void The_same_seed_gives_the_same_draws()
     {
         var p = new SamplingParams { Temperature = 1.5 };
-        int[] a = Enumerable.Range(0, 50).Select(_ => 0).ToArray();
         var r1 = new Random(42);
         var r2 = new Random(42);
         var first = Enumerable.Range(0, 50).Select(_ => Sampler.Sample(Logits, p, r1)).ToArray();
