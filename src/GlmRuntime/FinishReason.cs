@@ -3,7 +3,7 @@ namespace GlmRuntime;
 /// <summary>Why a generation ended.</summary>
 public enum FinishReason
 {
-    /// <summary>An eos or stop token was produced (it is not part of the text).</summary>
+    /// <summary>An eos or stop token or a stop string was produced (it is not part of the text).</summary>
     Stop,
 
     /// <summary><see cref="SamplingParams.MaxTokens"/> or the context limit was reached.</summary>

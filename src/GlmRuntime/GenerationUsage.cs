@@ -1,9 +1,11 @@
 namespace GlmRuntime;
 
-/// <summary>Token counts of one request.</summary>
+/// <summary>Token counts and latency of one request.</summary>
 /// <param name="PromptTokenCount">Tokens of the prompt.</param>
 /// <param name="CompletionTokenCount">Tokens generated (a final stop token included).</param>
-public sealed record GenerationUsage(int PromptTokenCount, int CompletionTokenCount)
+/// <param name="CachedTokenCount">Prompt tokens whose KV came from the prefix cache instead of being prefilled.</param>
+/// <param name="TimeToFirstToken">From submission to the first generated token.</param>
+public sealed record GenerationUsage(int PromptTokenCount, int CompletionTokenCount, int CachedTokenCount = 0, TimeSpan TimeToFirstToken = default)
 {
     /// <summary>Prompt plus completion.</summary>
     public int TotalTokenCount => PromptTokenCount + CompletionTokenCount;

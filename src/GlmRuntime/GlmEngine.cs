@@ -141,6 +141,44 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         return Serialized(promptTokenIds, sampling, cancellationToken);
     }
 
+    /// <summary>
+    /// Streams one request: updates with new token ids, text deltas and logprobs, then a final update with the
+    /// finish reason and usage (prompt, cached and completion tokens, time to first token).
+    /// </summary>
+    /// <exception cref="ArgumentException">The request has no prompt or more than one, or the prompt is invalid.</exception>
+    /// <exception cref="InvalidOperationException">A text or chat prompt on a checkpoint without a tokenizer.</exception>
+    public IAsyncEnumerable<GenerationUpdate> GenerateStreamingAsync(GenerationRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        return GenerateStreamingAsync(PromptOf(request), request.Sampling, cancellationToken);
+    }
+
+    /// <summary>Runs one request to completion.</summary>
+    public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
+        CollectAsync(GenerateStreamingAsync(request, cancellationToken));
+
+    /// <summary>
+    /// Runs several requests together (they are all submitted to the scheduler at once and batch with each other
+    /// and with other callers' requests); results come back in input order.
+    /// </summary>
+    public async Task<IReadOnlyList<GenerationResult>> GenerateBatchAsync(IReadOnlyList<GenerationRequest> requests,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(requests);
+        var streams = requests.Select(r => GenerateStreamingAsync(r, cancellationToken)).ToArray();
+        return await Task.WhenAll(streams.Select(CollectAsync)).ConfigureAwait(false);
+    }
+
+    /// <summary>Streams the assistant's answer to a conversation (the chat template is applied with an assistant prompt).</summary>
+    public IAsyncEnumerable<GenerationUpdate> GenerateChatStreamingAsync(IReadOnlyList<GlmChatMessage> messages, SamplingParams? sampling = null,
+        bool enableThinking = true, CancellationToken cancellationToken = default) =>
+        GenerateStreamingAsync(GenerationRequest.FromChat(messages, sampling, enableThinking), cancellationToken);
+
+    /// <summary>Generates the assistant's answer to a conversation.</summary>
+    public Task<GenerationResult> GenerateChatAsync(IReadOnlyList<GlmChatMessage> messages, SamplingParams? sampling = null,
+        bool enableThinking = true, CancellationToken cancellationToken = default) =>
+        CollectAsync(GenerateChatStreamingAsync(messages, sampling, enableThinking, cancellationToken));
+
     /// <summary>Generates to completion.</summary>
     /// <exception cref="InvalidOperationException">The checkpoint has no tokenizer.</exception>
     public Task<GenerationResult> GenerateAsync(string prompt, SamplingParams? sampling = null, CancellationToken cancellationToken = default) =>
@@ -180,6 +218,17 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         {
             _gate.Release();
         }
+    }
+
+    private IReadOnlyList<int> PromptOf(GenerationRequest request)
+    {
+        int given = (request.Prompt is null ? 0 : 1) + (request.PromptTokenIds is null ? 0 : 1) + (request.Messages is null ? 0 : 1);
+        if (given != 1)
+            throw new ArgumentException($"A request needs exactly one of Prompt, PromptTokenIds and Messages; it has {given}.", nameof(request));
+        if (request.PromptTokenIds is { } ids)
+            return ids;
+        string text = request.Prompt ?? FormatChatPrompt(request.Messages!, addGenerationPrompt: true, request.EnableThinking);
+        return Encode(text);
     }
 
     private int[] Encode(string prompt) =>

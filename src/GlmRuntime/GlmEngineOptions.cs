@@ -1,6 +1,9 @@
 namespace GlmRuntime;
 
-/// <summary>Options of <see cref="GlmEngine.LoadAsync"/>.</summary>
+/// <summary>
+/// Options of <see cref="GlmEngine.LoadAsync"/>: memory for the paged KV cache and the scheduler's budgets.
+/// Names map to vLLM/sglang flags in the README glossary.
+/// </summary>
 public sealed record GlmEngineOptions
 {
     /// <summary>Longest sequence (prompt plus output) served; null uses the model's max_position_embeddings.</summary>
@@ -8,6 +11,30 @@ public sealed record GlmEngineOptions
 
     /// <summary>CPU threads for the compute kernels; null uses every core.</summary>
     public int? ThreadCount { get; init; }
+
+    /// <summary>Bytes for KV pages (vLLM's gpu_memory_utilization, sglang's mem_fraction_static, as an absolute budget).</summary>
+    public long KvCacheBytes { get; init; } = 256L << 20;
+
+    /// <summary>Tokens per KV page (vLLM's block size, sglang's page size).</summary>
+    public int PageSize { get; init; } = 64;
+
+    /// <summary>Storage of the latent and indexer keys in KV pages.</summary>
+    public KvCacheDType KvCacheDType { get; init; } = KvCacheDType.Float32;
+
+    /// <summary>Most tokens one step runs (vLLM's max_num_batched_tokens): decodes count one each, prefill chunks their length.</summary>
+    public int MaxBatchTokens { get; init; } = 2048;
+
+    /// <summary>Most requests running at once (vLLM's max_num_seqs, sglang's max_running_requests).</summary>
+    public int MaxRunningRequests { get; init; } = 64;
+
+    /// <summary>Longest prefill chunk (sglang's chunked_prefill_size); null prefills each prompt in one piece.</summary>
+    public int? ChunkedPrefillTokens { get; init; } = 512;
+
+    /// <summary>Reuse the KV of shared prompt prefixes across requests (sglang's RadixAttention).</summary>
+    public bool EnablePrefixCache { get; init; } = true;
+
+    /// <summary>Order of admission.</summary>
+    public SchedulingPolicy SchedulingPolicy { get; init; } = SchedulingPolicy.Fcfs;
 
     /// <summary>Throws when a value is out of range, naming the option.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
@@ -17,5 +44,19 @@ public sealed record GlmEngineOptions
             throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, "MaxSequenceLength must be at least 1.");
         if (ThreadCount is < 1)
             throw new ArgumentOutOfRangeException(nameof(ThreadCount), ThreadCount, "ThreadCount must be at least 1.");
+        if (KvCacheBytes < 1)
+            throw new ArgumentOutOfRangeException(nameof(KvCacheBytes), KvCacheBytes, "KvCacheBytes must be positive.");
+        if (PageSize is < 1 or > 4096)
+            throw new ArgumentOutOfRangeException(nameof(PageSize), PageSize, "PageSize must be in [1, 4096].");
+        if (!Enum.IsDefined(KvCacheDType))
+            throw new ArgumentOutOfRangeException(nameof(KvCacheDType), KvCacheDType, "Unknown KV cache dtype.");
+        if (MaxBatchTokens < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxBatchTokens), MaxBatchTokens, "MaxBatchTokens must be at least 1.");
+        if (MaxRunningRequests < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxRunningRequests), MaxRunningRequests, "MaxRunningRequests must be at least 1.");
+        if (ChunkedPrefillTokens is < 1)
+            throw new ArgumentOutOfRangeException(nameof(ChunkedPrefillTokens), ChunkedPrefillTokens, "ChunkedPrefillTokens must be at least 1 (null turns chunking off).");
+        if (!Enum.IsDefined(SchedulingPolicy))
+            throw new ArgumentOutOfRangeException(nameof(SchedulingPolicy), SchedulingPolicy, "Unknown scheduling policy.");
     }
 }
