@@ -1,12 +1,10 @@
 namespace GlmRuntime.Kv;
 
 /// <summary>
-/// One layer's cache for one sequence, indexed by absolute position (MODEL.md §3.4, §3.5 step 7): the MLA latent
-/// [c_kv after kv_a_layernorm | k_rope after RoPE] (r_kv + d_r values per token) and the indexer's own keys
-/// (after LayerNorm and RoPE, D_I values per token). Contiguous and growable; the engine's paged cache will
-/// take its place behind the same reads (a span of rows per layer).
+/// A contiguous, growable <see cref="IKvLayerCache"/> in float32 for one sequence outside the engine (the CLI's
+/// logits command, tests): the rows of the latent and the indexer keys in position order.
 /// </summary>
-internal sealed class LayerKvCache(int latentDim, int indexKeyDim, int maxTokens)
+internal sealed class LayerKvCache(int latentDim, int indexKeyDim, int maxTokens) : IKvLayerCache
 {
     private float[] _latent = [];
     private float[] _indexKeys = [];

@@ -65,7 +65,7 @@ internal sealed class GlmModel : IDisposable
     {
         int latent = Config.KvLoraRank + Config.QkRopeHeadDim;
         var layers = _layers.Select(l => new LayerKvCache(latent, l.Attention.Indexer?.KeyDim ?? 0, MaxSequenceLength)).ToArray();
-        var mtp = _mtp is null ? null : new LayerKvCache(latent, _mtp.Block.Attention.Indexer?.KeyDim ?? 0, MaxSequenceLength);
+        LayerKvCache? mtp = _mtp is null ? null : new LayerKvCache(latent, _mtp.Block.Attention.Indexer?.KeyDim ?? 0, MaxSequenceLength);
         return new SequenceState(layers, mtp);
     }
 
@@ -79,26 +79,39 @@ internal sealed class GlmModel : IDisposable
         AttentionForm form = AttentionForm.Auto, ForwardTrace? trace = null)
     {
         ArgumentNullException.ThrowIfNull(sequence);
-        int count = tokens.Length, d = Config.HiddenSize;
-        CheckChunk(tokens, sequence.Length);
-        var context = new StepContext(_backend, _workspace, Positions(sequence.Length, count), form, trace);
+        if (tokens.IsEmpty)
+            throw new ArgumentException("A forward needs at least one token.", nameof(tokens));
+        return Forward(ForwardBatch.Single(sequence, tokens, sequence.Length, form, allLogits ? tokens.Length : 1), trace);
+    }
+
+    /// <summary>
+    /// One forward over a ragged batch: every segment's tokens run at the positions that follow its sequence's
+    /// caches and are appended to them. Returns the post-norm hidden states [T, d] and the logit rows the segments
+    /// asked for, in segment order. On failure every segment's caches are rolled back.
+    /// </summary>
+    /// <exception cref="ArgumentException">A token id outside the vocabulary.</exception>
+    /// <exception cref="InvalidOperationException">A sequence would exceed <see cref="MaxSequenceLength"/>.</exception>
+    public ForwardResult Forward(ForwardBatch batch, ForwardTrace? trace = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        int count = batch.TokenCount, d = Config.HiddenSize;
+        CheckBatch(batch, mtp: false);
+        var context = new StepContext(_backend, _workspace, batch, trace);
         try
         {
             var hidden = new float[count * d];                                             // [T, d] residual stream
-            _backend.Embed(_weights.Embedding, tokens, hidden);
+            _backend.Embed(_weights.Embedding, batch.Tokens, hidden);
             for (int i = 0; i < _layers.Length; i++)
-                _layers[i].Forward(context, hidden, sequence.Layers[i]);
+                _layers[i].Forward(context, hidden);
             _finalNorm.Apply(context, hidden, hidden);                                     // [T, d] h_final
-
-            int rows = allLogits ? count : 1;
-            var logits = new float[rows * Config.VocabSize];                               // [rows, V]
-            _backend.MatMul(_weights.LmHead, hidden.AsSpan((count - rows) * d), rows, logits);
-            return new ForwardResult(hidden, logits, count, rows);
+            var logits = Logits(batch, hidden, _weights.LmHead);                           // [rows, V]
+            return new ForwardResult(hidden, logits, count, batch.LogitRowCount);
         }
         catch
         {
-            // A failed chunk must not leave some layers a chunk ahead of the others.
-            sequence.Truncate(context.Positions[0]);
+            // A failed step must not leave some layers a chunk ahead of the others.
+            foreach (var segment in batch.Segments)
+                segment.Sequence.Truncate(batch.Positions[segment.Offset]);
             throw;
         }
     }
@@ -111,52 +124,86 @@ internal sealed class GlmModel : IDisposable
     public float[] ForwardMtp(SequenceState sequence, ReadOnlySpan<float> hidden, ReadOnlySpan<int> nextTokens, ForwardTrace? trace = null)
     {
         ArgumentNullException.ThrowIfNull(sequence);
-        if (_mtp is null || sequence.MtpLayer is null)
+        if (nextTokens.IsEmpty)
+            throw new ArgumentException("A forward needs at least one token.", nameof(nextTokens));
+        return ForwardMtp(ForwardBatch.Single(sequence, nextTokens, sequence.MtpLength, AttentionForm.Auto, nextTokens.Length), hidden, trace);
+    }
+
+    /// <summary>
+    /// The MTP layer over a ragged batch: row r pairs <paramref name="hidden"/> row r (post-norm target state,
+    /// [T, d]) with the embedding of batch token r, at the segment's MTP slots. Returns the logit rows asked for.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The model has no MTP layer.</exception>
+    public float[] ForwardMtp(ForwardBatch batch, ReadOnlySpan<float> hidden, ForwardTrace? trace = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        if (_mtp is null)
             throw new InvalidOperationException($"The model has no MTP layer (num_nextn_predict_layers is {Config.NumNextnPredictLayers}).");
-        int count = nextTokens.Length, d = Config.HiddenSize;
+        int count = batch.TokenCount, d = Config.HiddenSize;
         if (hidden.Length != count * d)
             throw new ArgumentException($"Hidden states hold {hidden.Length} values; {count} slots × {d} expected.", nameof(hidden));
-        CheckChunk(nextTokens, sequence.MtpLength);
-        var context = new StepContext(_backend, _workspace, Positions(sequence.MtpLength, count), AttentionForm.Auto, trace);
+        CheckBatch(batch, mtp: true);
+        var context = new StepContext(_backend, _workspace, batch, trace);
         try
         {
             var embedded = new float[count * d];                                           // [T, d]
-            _backend.Embed(_mtp.Embedding ?? _weights.Embedding, nextTokens, embedded);
+            _backend.Embed(_mtp.Embedding ?? _weights.Embedding, batch.Tokens, embedded);
             var mtpHidden = new float[count * d];                                          // [T, d] shared_head.norm(z)
-            _mtp.Forward(context, embedded, hidden, sequence.MtpLayer, mtpHidden);
-            if (trace is not null)
-                trace.MtpHidden = mtpHidden;
-            var logits = new float[count * Config.VocabSize];                              // [T, V]
-            _backend.MatMul(_mtp.Head ?? _weights.LmHead, mtpHidden, count, logits);
-            return logits;
+            _mtp.Forward(context, embedded, hidden, mtpHidden);
+            if (context.Trace is { } t)
+                t.MtpHidden = mtpHidden;
+            return Logits(batch, mtpHidden, _mtp.Head ?? _weights.LmHead);                 // [rows, V]
         }
         catch
         {
-            sequence.TruncateMtp(context.Positions[0]);
+            foreach (var segment in batch.Segments)
+                segment.Sequence.TruncateMtp(batch.Positions[segment.Offset]);
             throw;
         }
     }
 
+    /// <summary>lm_head over the rows each segment asked for: [LogitRowCount, V].</summary>
+    private float[] Logits(ForwardBatch batch, float[] hidden, Weights.LinearWeight head)
+    {
+        int d = Config.HiddenSize;
+        var logits = new float[batch.LogitRowCount * Config.VocabSize];
+        int row = 0;
+        foreach (var segment in batch.Segments)
+        {
+            if (segment.LogitRows == 0)
+                continue;
+            int first = segment.Offset + segment.Count - segment.LogitRows;
+            _backend.MatMul(head, hidden.AsSpan(first * d, segment.LogitRows * d), segment.LogitRows,
+                logits.AsSpan(row * Config.VocabSize, segment.LogitRows * Config.VocabSize));
+            row += segment.LogitRows;
+        }
+        return logits;
+    }
+
     public void Dispose() => _weights.Dispose();
 
-    private void CheckChunk(ReadOnlySpan<int> tokens, int start)
+    private void CheckBatch(ForwardBatch batch, bool mtp)
     {
-        if (tokens.IsEmpty)
-            throw new ArgumentException("A forward needs at least one token.", nameof(tokens));
+        if (batch.TokenCount == 0)
+            throw new ArgumentException("A forward needs at least one token.", nameof(batch));
+        var tokens = batch.Tokens;
         for (int i = 0; i < tokens.Length; i++)
         {
             if ((uint)tokens[i] >= (uint)Config.VocabSize)
-                throw new ArgumentException($"Token id {tokens[i]} at index {i} is outside the vocabulary (vocab_size {Config.VocabSize}).", nameof(tokens));
+                throw new ArgumentException($"Token id {tokens[i]} at index {i} is outside the vocabulary (vocab_size {Config.VocabSize}).", nameof(batch));
         }
-        if (start + tokens.Length > MaxSequenceLength)
-            throw new InvalidOperationException($"The sequence would reach {start + tokens.Length} tokens; the limit is {MaxSequenceLength}.");
-    }
-
-    private static int[] Positions(int start, int count)
-    {
-        var positions = new int[count];
-        for (int i = 0; i < count; i++)
-            positions[i] = start + i;
-        return positions;
+        foreach (var segment in batch.Segments)
+        {
+            int start = mtp ? segment.Sequence.MtpLength : segment.Sequence.Length;
+            for (int i = 0; i < segment.Count; i++)
+            {
+                if (batch.Positions[segment.Offset + i] != start + i)
+                    throw new ArgumentException($"Segment at row {segment.Offset} must run at positions {start}.., after its cache.", nameof(batch));
+            }
+            if (start + segment.Count > MaxSequenceLength)
+                throw new InvalidOperationException($"The sequence would reach {start + segment.Count} tokens; the limit is {MaxSequenceLength}.");
+            if (mtp && segment.Sequence.MtpLayer is null)
+                throw new InvalidOperationException("The sequence keeps no MTP cache.");
+        }
     }
 }

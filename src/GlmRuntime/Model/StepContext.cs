@@ -4,28 +4,23 @@ namespace GlmRuntime.Model;
 
 /// <summary>
 /// The per-forward metadata every layer reads, passed explicitly (no ambient state): the backend, the scratch
-/// buffers, the absolute position of each token in the chunk, the MLA form, and an optional trace.
+/// buffers, the batch (positions and per-sequence segments) and an optional trace.
 /// </summary>
-internal sealed class StepContext(IComputeBackend backend, ForwardWorkspace workspace, int[] positions, AttentionForm form, ForwardTrace? trace)
+internal sealed class StepContext(IComputeBackend backend, ForwardWorkspace workspace, ForwardBatch batch, ForwardTrace? trace)
 {
     public IComputeBackend Backend { get; } = backend;
 
     public ForwardWorkspace Workspace { get; } = workspace;
 
-    /// <summary>[T] positions of the chunk's tokens (contiguous, starting at the cache length).</summary>
-    public int[] Positions { get; } = positions;
+    public ForwardBatch Batch { get; } = batch;
 
-    public int TokenCount => Positions.Length;
+    /// <summary>[T] positions of the batch's tokens.</summary>
+    public int[] Positions => Batch.Positions;
 
-    public AttentionForm Form { get; } = form;
+    public int TokenCount => Batch.TokenCount;
 
-    public ForwardTrace? Trace { get; } = trace;
+    public IReadOnlyList<BatchSegment> Segments => Batch.Segments;
 
-    /// <summary>True when this chunk uses the absorbed MLA form.</summary>
-    public bool UseAbsorbed => Form == AttentionForm.Absorbed || (Form == AttentionForm.Auto && TokenCount == 1);
-
-    /// <summary>The last indexer selection, reused by GLM-5.2 layers that share their indexer.</summary>
-    public int[]? SharedSelection { get; set; }
-
-    public int SharedSelectionWidth { get; set; }
+    /// <summary>Set only for a single-sequence forward (traces are keyed by layer, not by sequence).</summary>
+    public ForwardTrace? Trace { get; } = batch.Segments.Count == 1 ? trace : null;
 }

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using GlmRuntime.Configuration;
-using GlmRuntime.Kv;
 using GlmRuntime.Weights;
 
 namespace GlmRuntime.Model.Layers;
@@ -31,14 +30,14 @@ internal sealed class DecoderLayer
 
     public MlaAttention Attention { get; }
 
-    /// <summary>Updates the residual stream <paramref name="hidden"/> [T, d] in place; appends the chunk to <paramref name="cache"/>.</summary>
-    public void Forward(StepContext context, Span<float> hidden, LayerKvCache cache)
+    /// <summary>Updates the residual stream <paramref name="hidden"/> [T, d] in place; appends each segment's rows to its sequence's cache of this layer.</summary>
+    public void Forward(StepContext context, Span<float> hidden)
     {
         var ws = context.Workspace;
         var normed = ws.Get(ForwardWorkspace.Slot.Normed, hidden.Length);                // [T, d]
         var attention = ws.Get(ForwardWorkspace.Slot.AttentionOut, hidden.Length);      // [T, d]
         _inputNorm.Apply(context, hidden, normed);
-        Attention.Forward(context, Index, normed, cache, attention);
+        Attention.Forward(context, Index, normed, attention);
         TensorPrimitives.Add(hidden, attention, hidden);
 
         var feedForward = ws.Get(ForwardWorkspace.Slot.FeedForwardOut, hidden.Length);  // [T, d]

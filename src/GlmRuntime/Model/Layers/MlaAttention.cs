@@ -9,7 +9,8 @@ namespace GlmRuntime.Model.Layers;
 /// Multi-head latent attention with DeepSeek Sparse Attention (MODEL.md §3.4–3.6). Caches only the latent
 /// [c_kv | k_rope] (k_rope after RoPE) per token; attends either in the expanded form (per-head keys and values
 /// rebuilt from the latent) or the absorbed form (W^UK folded into the query, W^UV applied after), both with
-/// τ = (d_n + d_r)^−½, over the keys the indexer selected.
+/// τ = (d_n + d_r)^−½, over the keys the indexer selected. Projections run over the whole batch; cache appends,
+/// selection and attention run per sequence segment.
 /// </summary>
 internal sealed class MlaAttention
 {
@@ -38,15 +39,13 @@ internal sealed class MlaAttention
 
     public MlaShape Shape => _shape;
 
-    /// <summary>Attention of the chunk's normed inputs [T, d] into <paramref name="output"/> [T, d]; appends the chunk to the cache.</summary>
-    public void Forward(StepContext context, int layerIndex, ReadOnlySpan<float> normed, LayerKvCache cache, Span<float> output)
+    /// <summary>Attention of the batch's normed inputs [T, d] into <paramref name="output"/> [T, d]; appends every segment to its cache.</summary>
+    public void Forward(StepContext context, int layerIndex, ReadOnlySpan<float> normed, Span<float> output)
     {
         var backend = context.Backend;
         var ws = context.Workspace;
         var s = _shape;
         int tokens = context.TokenCount;
-        if (context.Positions[0] != cache.Count)
-            throw new InvalidOperationException($"Layer {layerIndex}: chunk starts at position {context.Positions[0]}, the cache holds {cache.Count} tokens.");
 
         // Query path: c_q = RMSNorm(a·W_qaᵀ), q = c_q·W_qbᵀ, RoPE on the last d_r of each head.
         var queryLatent = ws.Get(ForwardWorkspace.Slot.QueryLatent, tokens * _queryRank);         // [T, r_q]
@@ -66,48 +65,72 @@ internal sealed class MlaAttention
         }
         backend.ApplyRope(latent, 1, s.LatentDim, s.KvRank, context.Positions, _rope);
 
-        var indexKeys = ws.Get(ForwardWorkspace.Slot.IndexerKey, tokens * (Indexer?.KeyDim ?? 0)); // [T, D_I]
+        int keyDim = Indexer?.KeyDim ?? 0;
+        var indexKeys = ws.Get(ForwardWorkspace.Slot.IndexerKey, tokens * keyDim);                // [T, D_I]
         Indexer?.ComputeKeys(context, normed, indexKeys);
-        cache.Append(latent, indexKeys);
+        Indexer?.ComputeQueries(context, normed, queryLatent);
+
+        var heads = ws.Get(ForwardWorkspace.Slot.HeadOut, tokens * s.Heads * s.ValueDim);          // [T, H, d_v]
+        foreach (var segment in context.Segments)
+        {
+            var cache = segment.Sequence.CacheFor(layerIndex);
+            int first = context.Positions[segment.Offset];
+            if (first != cache.Count)
+                throw new InvalidOperationException($"Layer {layerIndex}: a chunk starts at position {first}, its cache holds {cache.Count} tokens.");
+            cache.Append(latent.Slice(segment.Offset * s.LatentDim, segment.Count * s.LatentDim),
+                indexKeys.Slice(segment.Offset * keyDim, segment.Count * keyDim));
+            Attend(context, layerIndex, segment, query, cache, heads);
+        }
+        backend.MatMul(_w.OProj, heads, tokens, output);                                           // [T, d]
+    }
+
+    /// <summary>One segment's attention over its cache into its rows of <paramref name="heads"/> [T, H, d_v].</summary>
+    private void Attend(StepContext context, int layerIndex, BatchSegment segment, Span<float> query, IKvLayerCache cache, Span<float> heads)
+    {
+        var backend = context.Backend;
+        var ws = context.Workspace;
+        var s = _shape;
+        int rows = segment.Count;
+        var positions = context.Positions.AsSpan(segment.Offset, rows);
+        var segmentQuery = query.Slice(segment.Offset * s.Heads * s.QkHeadDim, rows * s.Heads * s.QkHeadDim); // [t, H, d_n + d_r]
+        var segmentHeads = heads.Slice(segment.Offset * s.Heads * s.ValueDim, rows * s.Heads * s.ValueDim);    // [t, H, d_v]
 
         AttentionMask mask;
         if (Indexer is not null)
         {
-            var (selected, perQuery) = Indexer.Select(context, normed, queryLatent, cache);       // [T, k]
-            context.SharedSelection = selected;
-            context.SharedSelectionWidth = perQuery;
+            var (selected, perQuery) = Indexer.Select(context, segment, cache);                   // [t, k]
+            segment.SharedSelection = selected;
+            segment.SharedSelectionWidth = perQuery;
             context.Trace?.Selections.Add(layerIndex, (selected, perQuery));
-            mask = new AttentionMask(context.Positions, selected, perQuery);
+            mask = new AttentionMask(positions, selected, perQuery);
         }
-        else if (context.SharedSelection is { } shared)
+        else if (segment.SharedSelection is { } shared)
         {
-            mask = new AttentionMask(context.Positions, shared, context.SharedSelectionWidth);
+            mask = new AttentionMask(positions, shared, segment.SharedSelectionWidth);
         }
         else
         {
-            mask = new AttentionMask(context.Positions);
+            mask = new AttentionMask(positions);
         }
 
-        var heads = ws.Get(ForwardWorkspace.Slot.HeadOut, tokens * s.Heads * s.ValueDim);          // [T, H, d_v]
-        if (context.UseAbsorbed)
+        var all = cache.Latent;                                                                    // [S, r_kv + d_r]
+        if (segment.UseAbsorbed)
         {
-            var absorbed = ws.Get(ForwardWorkspace.Slot.AbsorbedQuery, tokens * s.Heads * s.LatentDim); // [T, H, r_kv + d_r]
-            backend.MlaAbsorbQuery(_w.KvBProj, s, query, absorbed);
-            var latentOut = ws.Get(ForwardWorkspace.Slot.LatentOut, tokens * s.Heads * s.KvRank);      // [T, H, r_kv]
-            backend.MlaAttentionAbsorbed(s, absorbed, cache.Latent, mask, latentOut);
-            backend.MlaExpandValues(_w.KvBProj, s, latentOut, heads);
+            var absorbed = ws.Get(ForwardWorkspace.Slot.AbsorbedQuery, rows * s.Heads * s.LatentDim); // [t, H, r_kv + d_r]
+            backend.MlaAbsorbQuery(_w.KvBProj, s, segmentQuery, absorbed);
+            var latentOut = ws.Get(ForwardWorkspace.Slot.LatentOut, rows * s.Heads * s.KvRank);      // [t, H, r_kv]
+            backend.MlaAttentionAbsorbed(s, absorbed, all, mask, latentOut);
+            backend.MlaExpandValues(_w.KvBProj, s, latentOut, segmentHeads);
         }
         else
         {
             int cached = cache.Count;
             var compact = ws.Get(ForwardWorkspace.Slot.LatentCopy, cached * s.KvRank);              // [S, r_kv]
-            var all = cache.Latent;
             for (int j = 0; j < cached; j++)
                 all.Slice(j * s.LatentDim, s.KvRank).CopyTo(compact.Slice(j * s.KvRank, s.KvRank));
             var expanded = ws.Get(ForwardWorkspace.Slot.ExpandedKv, cached * s.Heads * s.KvBRowsPerHead); // [S, H, d_n + d_v]
             backend.MatMul(_w.KvBProj, compact, cached, expanded);
-            backend.MlaAttentionExpanded(s, query, expanded, all, mask, heads);
+            backend.MlaAttentionExpanded(s, segmentQuery, expanded, all, mask, segmentHeads);
         }
-        backend.MatMul(_w.OProj, heads, tokens, output);                                           // [T, d]
     }
 }

@@ -1,5 +1,4 @@
 using GlmRuntime.Configuration;
-using GlmRuntime.Kv;
 using GlmRuntime.Weights;
 
 namespace GlmRuntime.Model.Layers;
@@ -39,7 +38,7 @@ internal sealed class MtpHead
     /// <summary>
     /// embedded [T, d] = Emb(next tokens), hidden [T, d] = target h_i; writes shared_head.norm(z) into <paramref name="output"/> [T, d].
     /// </summary>
-    public void Forward(StepContext context, ReadOnlySpan<float> embedded, ReadOnlySpan<float> hidden, LayerKvCache cache, Span<float> output)
+    public void Forward(StepContext context, ReadOnlySpan<float> embedded, ReadOnlySpan<float> hidden, Span<float> output)
     {
         int tokens = context.TokenCount, d = _hiddenSize;
         var joined = context.Workspace.Get(ForwardWorkspace.Slot.MtpJoined, tokens * 2 * d);   // [T, 2d] = [enorm(e) | hnorm(h)]
@@ -50,7 +49,7 @@ internal sealed class MtpHead
         }
         var z = context.Workspace.Get(ForwardWorkspace.Slot.MtpInput, tokens * d);             // [T, d] u, then z
         context.Backend.MatMul(_w.EhProj, joined, tokens, z);
-        Block.Forward(context, z, cache);
+        Block.Forward(context, z);
         _outputNorm.Apply(context, z, output);
     }
 }

@@ -37,7 +37,7 @@ internal sealed class SparseIndexer
     /// <summary>The rotary table (tests swap conventions through the config).</summary>
     public RotaryTable Rope => _rope;
 
-    /// <summary>The chunk's keys [T, D_I] (after LayerNorm and RoPE) from the normed layer input a [T, d], for the cache.</summary>
+    /// <summary>The batch's keys [T, D_I] (after LayerNorm and RoPE) from the normed layer input a [T, d], for the caches.</summary>
     public void ComputeKeys(StepContext context, ReadOnlySpan<float> normed, Span<float> keys)
     {
         var backend = context.Backend;
@@ -47,26 +47,37 @@ internal sealed class SparseIndexer
     }
 
     /// <summary>
-    /// Selects, for each query, the keys of <paramref name="cache"/> that MLA attends ([T, k], ascending, −1 padded)
-    /// from the normed input a [T, d] and c_q [T, r_q] (the MLA's q latent after q_a_layernorm).
+    /// The batch's indexer queries [T, H_I, D_I] from c_q [T, r_q] (the MLA's q latent after q_a_layernorm) and head
+    /// weights [T, H_I] from the normed input a [T, d], into the workspace for <see cref="Select"/>.
     /// </summary>
-    public (int[] Selected, int PerQuery) Select(StepContext context, ReadOnlySpan<float> normed, ReadOnlySpan<float> queryLatent, LayerKvCache cache)
+    public void ComputeQueries(StepContext context, ReadOnlySpan<float> normed, ReadOnlySpan<float> queryLatent)
     {
         var backend = context.Backend;
         int tokens = context.TokenCount;
-        var ws = context.Workspace;
-
-        var query = ws.Get(ForwardWorkspace.Slot.IndexerQuery, tokens * _heads * _headDim);       // [T, H_I, D_I]
+        var query = context.Workspace.Get(ForwardWorkspace.Slot.IndexerQuery, tokens * _heads * _headDim);    // [T, H_I, D_I]
         backend.MatMul(_weights.WqB, queryLatent, tokens, query);
         backend.ApplyRope(query, _heads, _headDim, 0, context.Positions, _rope);
 
-        var headWeights = ws.Get(ForwardWorkspace.Slot.IndexerWeights, tokens * _heads);            // [T, H_I]
+        var headWeights = context.Workspace.Get(ForwardWorkspace.Slot.IndexerWeights, tokens * _heads);       // [T, H_I]
         backend.MatMul(_weights.WeightsProj, normed, tokens, headWeights);
         System.Numerics.Tensors.TensorPrimitives.Multiply(headWeights, _weightScale, headWeights);
+    }
 
+    /// <summary>
+    /// Selects, for each query of <paramref name="segment"/>, the keys of its <paramref name="cache"/> that MLA attends
+    /// ([t, k], ascending, −1 padded), from the queries <see cref="ComputeQueries"/> left in the workspace.
+    /// </summary>
+    public (int[] Selected, int PerQuery) Select(StepContext context, BatchSegment segment, IKvLayerCache cache)
+    {
+        int tokens = context.TokenCount, rows = segment.Count;
+        var query = context.Workspace.Get(ForwardWorkspace.Slot.IndexerQuery, tokens * _heads * _headDim)
+            .Slice(segment.Offset * _heads * _headDim, rows * _heads * _headDim);                               // [t, H_I, D_I]
+        var headWeights = context.Workspace.Get(ForwardWorkspace.Slot.IndexerWeights, tokens * _heads)
+            .Slice(segment.Offset * _heads, rows * _heads);                                                     // [t, H_I]
         int perQuery = Math.Min(_topK, cache.Count);
-        var selected = new int[tokens * perQuery];                                                  // [T, k]
-        backend.IndexerTopK(query, headWeights, cache.IndexKeys, _heads, _headDim, context.Positions, perQuery, selected);
+        var selected = new int[rows * perQuery];                                                                // [t, k]
+        context.Backend.IndexerTopK(query, headWeights, cache.IndexKeys, _heads, _headDim,
+            context.Positions.AsSpan(segment.Offset, rows), perQuery, selected);
         return (selected, perQuery);
     }
 }
