@@ -4,27 +4,37 @@ using GlmRuntime.Configuration;
 using GlmRuntime.Engine;
 using GlmRuntime.Model;
 using GlmRuntime.Tokenization;
+using GlmRuntime.Kv;
 using GlmRuntime.Weights;
+using GlmRuntime.Sampling;
+using GlmRuntime.Scheduling;
 
 namespace GlmRuntime;
 
 /// <summary>
-/// A loaded GLM-5-family model ready to generate. Load with <see cref="LoadAsync"/>; stream with
-/// <see cref="GenerateStreamingAsync(string, SamplingParams?, CancellationToken)"/>. Safe to call from several
-/// threads: requests run one after another on this version's single-sequence loop.
+/// A loaded GLM-5-family model serving requests. Load with <see cref="LoadAsync"/>; stream with
+/// <see cref="GenerateStreamingAsync(GenerationRequest, CancellationToken)"/>, run many at once with
+/// <see cref="GenerateBatchAsync"/>, or chat through <see cref="GlmEngineChatClientExtensions.AsChatClient"/>.
+/// Thread-safe: any number of callers at once; their requests are batched together by one engine loop
+/// (continuous batching over a paged KV cache with a prefix cache; see the README's "How a request flows").
 /// </summary>
 public sealed class GlmEngine : IAsyncDisposable, IDisposable
 {
-    private readonly GlmModel _model;
-    private readonly GenerationLoop _loop;
-    private readonly ChatTemplate? _chatTemplate;
-    private readonly SemaphoreSlim _gate = new(1, 1);
-    private bool _disposed;
+    /// <summary>Name of the <see cref="System.Diagnostics.Metrics.Meter"/> the engine reports to.</summary>
+    public const string MeterName = "GlmRuntime.Engine";
 
-    private GlmEngine(GlmModel model, GlmTokenizer? tokenizer, GenerationConfig generation)
+    private readonly GlmModel _model;
+    private readonly EngineLoop _loop;
+    private readonly EngineMetrics _metrics;
+    private readonly ChatTemplate? _chatTemplate;
+    private long _nextRequestId;
+    private int _disposed;
+
+    private GlmEngine(GlmModel model, GlmTokenizer? tokenizer, GenerationConfig generation, GlmEngineOptions options)
     {
         _model = model;
         Tokenizer = tokenizer;
+        Options = options;
         EosTokenIds = model.Config.EosTokenIds.Concat(generation.EosTokenIds).Distinct().ToArray();
         var defaults = new SamplingParams();
         DefaultSamplingParams = defaults with
@@ -35,8 +45,17 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         };
         if (tokenizer?.Config?.ChatTemplate is { } source)
             _chatTemplate = ChatTemplate.Parse(source, "tokenizer_config.json:chat_template");
-        _loop = new GenerationLoop(model, tokenizer, EosTokenIds);
+
+        bool keepMtp = options.KeepMtpCache && model.HasMtp;
+        var kv = KvCacheFactory.Create(model, options, keepMtp);
+        var limits = new SchedulerLimits(options.MaxBatchTokens, options.MaxRunningRequests, options.ChunkedPrefillTokens,
+            options.PageSize, kv.Pool.TotalCount, options.SchedulingPolicy);
+        _metrics = new EngineMetrics(() => _loop!.Statistics);
+        _loop = new EngineLoop(model, kv, limits, _metrics, EosTokenIds, keepMtp, options.VerifyPagesEachStep);
     }
+
+    /// <summary>The options the engine was loaded with.</summary>
+    public GlmEngineOptions Options { get; }
 
     /// <summary>The model's config.json.</summary>
     public GlmConfig Config => _model.Config;
@@ -74,7 +93,7 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
             var model = GlmModel.Load(modelDirectory, progress, cancellationToken, options.ThreadCount, options.MaxSequenceLength);
             try
             {
-                return new GlmEngine(model, tokenizer, generation);
+                return new GlmEngine(model, tokenizer, generation, options);
             }
             catch
             {
@@ -119,7 +138,7 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prompt);
-        return GenerateStreamingAsync(Encode(prompt), sampling, cancellationToken);
+        return GenerateStreamingAsync(GenerationRequest.FromText(prompt, sampling), cancellationToken);
     }
 
     /// <summary>Streams the continuation of a tokenized prompt.</summary>
@@ -128,45 +147,42 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(promptTokenIds);
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        sampling ??= DefaultSamplingParams;
-        sampling.Validate();
-        if (promptTokenIds.Count == 0)
-            throw new ArgumentException("The prompt has no tokens.", nameof(promptTokenIds));
-        foreach (int id in promptTokenIds)
-        {
-            if ((uint)id >= (uint)Config.VocabSize)
-                throw new ArgumentException($"Prompt token id {id} is outside the vocabulary (vocab_size {Config.VocabSize}).", nameof(promptTokenIds));
-        }
-        return Serialized(promptTokenIds, sampling, cancellationToken);
+        return GenerateStreamingAsync(GenerationRequest.FromTokens(promptTokenIds, sampling), cancellationToken);
     }
 
     /// <summary>
     /// Streams one request: updates with new token ids, text deltas and logprobs, then a final update with the
-    /// finish reason and usage (prompt, cached and completion tokens, time to first token).
+    /// finish reason and usage (prompt, cached and completion tokens, time to first token). The request is
+    /// submitted when enumeration starts; cancelling the token or abandoning the enumeration removes it from the
+    /// engine within one step.
     /// </summary>
     /// <exception cref="ArgumentException">The request has no prompt or more than one, or the prompt is invalid.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A sampling parameter is out of range.</exception>
     /// <exception cref="InvalidOperationException">A text or chat prompt on a checkpoint without a tokenizer.</exception>
     public IAsyncEnumerable<GenerationUpdate> GenerateStreamingAsync(GenerationRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(request);
-        return GenerateStreamingAsync(PromptOf(request), request.Sampling, cancellationToken);
+        var engineRequest = CreateRequest(request);
+        return Stream(engineRequest, submit: true, cancellationToken);
     }
 
     /// <summary>Runs one request to completion.</summary>
+    /// <exception cref="ArgumentException">The request has no prompt or more than one, or the prompt is invalid.</exception>
     public Task<GenerationResult> GenerateAsync(GenerationRequest request, CancellationToken cancellationToken = default) =>
         CollectAsync(GenerateStreamingAsync(request, cancellationToken));
 
     /// <summary>
-    /// Runs several requests together (they are all submitted to the scheduler at once and batch with each other
-    /// and with other callers' requests); results come back in input order.
+    /// Runs several requests together: all are submitted to the scheduler in the same step (and batch with other
+    /// callers' requests); results come back in input order. Cancelling the token cancels all of them.
     /// </summary>
+    /// <exception cref="ArgumentException">A request is invalid (nothing is submitted then).</exception>
     public async Task<IReadOnlyList<GenerationResult>> GenerateBatchAsync(IReadOnlyList<GenerationRequest> requests,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(requests);
-        var streams = requests.Select(r => GenerateStreamingAsync(r, cancellationToken)).ToArray();
-        return await Task.WhenAll(streams.Select(CollectAsync)).ConfigureAwait(false);
+        var engineRequests = requests.Select(CreateRequest).ToArray();
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        _loop.Submit(engineRequests);
+        return await Task.WhenAll(engineRequests.Select(r => CollectAsync(Stream(r, submit: false, cancellationToken)))).ConfigureAwait(false);
     }
 
     /// <summary>Streams the assistant's answer to a conversation (the chat template is applied with an assistant prompt).</summary>
@@ -188,36 +204,42 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
     public Task<GenerationResult> GenerateAsync(IReadOnlyList<int> promptTokenIds, SamplingParams? sampling = null, CancellationToken cancellationToken = default) =>
         CollectAsync(GenerateStreamingAsync(promptTokenIds, sampling, cancellationToken));
 
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-        if (_disposed)
-            return;
-        _gate.Wait();
-        DisposeUnderGate();
-    }
+    /// <summary>Queue, running requests, KV pages and prefix-cache counters after the engine's last step.</summary>
+    public GlmEngineStatistics GetStatistics() => _loop.Statistics;
 
-    /// <inheritdoc/>
+    /// <summary>Stops the engine: requests in flight end with <see cref="OperationCanceledException"/>, then the model is freed.</summary>
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Dispose"/>
     public async ValueTask DisposeAsync()
     {
-        if (_disposed)
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        await _gate.WaitAsync().ConfigureAwait(false);
-        DisposeUnderGate();
+        await _loop.StopAsync().ConfigureAwait(false);
+        _metrics.Dispose();
+        _model.Dispose();
     }
 
-    /// <summary>Frees the model once no request holds the gate (the caller has just taken it).</summary>
-    private void DisposeUnderGate()
+    private EngineRequest CreateRequest(GenerationRequest request)
     {
-        try
+        ArgumentNullException.ThrowIfNull(request);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        var prompt = PromptOf(request).ToArray();
+        var sampling = request.Sampling ?? DefaultSamplingParams;
+        sampling.Validate();
+        if (prompt.Length == 0)
+            throw new ArgumentException("The prompt has no tokens.", nameof(request));
+        foreach (int id in prompt)
         {
-            _disposed = true;
-            _model.Dispose();
+            if ((uint)id >= (uint)Config.VocabSize)
+                throw new ArgumentException($"Prompt token id {id} is outside the vocabulary (vocab_size {Config.VocabSize}).", nameof(request));
         }
-        finally
-        {
-            _gate.Release();
-        }
+        if (prompt.Length >= MaxSequenceLength)
+            throw new ArgumentException($"The prompt has {prompt.Length} tokens; the context limit is {MaxSequenceLength}.", nameof(request));
+        var sampler = new RequestSampler(sampling, prompt, EosTokenIds, Config.VocabSize);
+        int maxTokens = (int)Math.Min((long)prompt.Length + sampling.MaxTokens, MaxSequenceLength);
+        return new EngineRequest(Interlocked.Increment(ref _nextRequestId), prompt, sampling, request.Priority, sampler,
+            Tokenizer?.CreateStreamingDetokenizer(sampling.SkipSpecialTokens), maxTokens);
     }
 
     private IReadOnlyList<int> PromptOf(GenerationRequest request)
@@ -234,19 +256,29 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
     private int[] Encode(string prompt) =>
         (Tokenizer ?? throw new InvalidOperationException("This checkpoint has no tokenizer.json; pass token ids instead of text.")).Encode(prompt);
 
-    private async IAsyncEnumerable<GenerationUpdate> Serialized(IReadOnlyList<int> prompt, SamplingParams sampling,
+    private async IAsyncEnumerable<GenerationUpdate> Stream(EngineRequest request, bool submit,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (submit)
+            _loop.Submit(request);
+        using var registration = cancellationToken.Register(static r => ((EngineRequest)r!).RequestCancel(), request);
+        bool completed = false;
         try
         {
-            ObjectDisposedException.ThrowIf(_disposed, this);
-            await foreach (var update in _loop.RunAsync(prompt, sampling, cancellationToken).ConfigureAwait(false))
-                yield return update;
+            var reader = request.Updates;
+            while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var update))
+                    yield return update;
+            }
+            completed = true;
         }
         finally
         {
-            _gate.Release();
+            // A caller that stops reading early (or is cancelled) takes its request out of the engine.
+            if (!completed)
+                request.RequestCancel();
         }
     }
 
@@ -254,12 +286,15 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
     {
         var text = new System.Text.StringBuilder();
         var ids = new List<int>();
+        List<GeneratedTokenLogprobs>? logprobs = null;
         await foreach (var update in updates.ConfigureAwait(false))
         {
             text.Append(update.Text);
             ids.AddRange(update.TokenIds);
+            if (update.Logprobs is { } lp)
+                (logprobs ??= []).AddRange(lp);
             if (update.FinishReason is { } finish)
-                return new GenerationResult(text.ToString(), ids, finish, update.Usage!);
+                return new GenerationResult(text.ToString(), ids, finish, update.Usage!) { Logprobs = logprobs };
         }
         throw new InvalidOperationException("The generation ended without a final update.");
     }

@@ -36,6 +36,15 @@ public sealed record GlmEngineOptions
     /// <summary>Order of admission.</summary>
     public SchedulingPolicy SchedulingPolicy { get; init; } = SchedulingPolicy.Fcfs;
 
+    /// <summary>
+    /// Keep the MTP layer's KV up to date as tokens are computed (draft-extend), so speculative decoding can draft
+    /// from any position; the prefix cache then keys positions by (token, next token).
+    /// </summary>
+    internal bool KeepMtpCache { get; init; }
+
+    /// <summary>Recount every KV page after each step and fail loudly on a mismatch (tests).</summary>
+    internal bool VerifyPagesEachStep { get; init; }
+
     /// <summary>Throws when a value is out of range, naming the option.</summary>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
     public void Validate()

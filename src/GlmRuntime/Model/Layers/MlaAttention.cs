@@ -87,50 +87,62 @@ internal sealed class MlaAttention
     /// <summary>One segment's attention over its cache into its rows of <paramref name="heads"/> [T, H, d_v].</summary>
     private void Attend(StepContext context, int layerIndex, BatchSegment segment, Span<float> query, IKvLayerCache cache, Span<float> heads)
     {
-        var backend = context.Backend;
-        var ws = context.Workspace;
-        var s = _shape;
-        int rows = segment.Count;
-        var positions = context.Positions.AsSpan(segment.Offset, rows);
-        var segmentQuery = query.Slice(segment.Offset * s.Heads * s.QkHeadDim, rows * s.Heads * s.QkHeadDim); // [t, H, d_n + d_r]
-        var segmentHeads = heads.Slice(segment.Offset * s.Heads * s.ValueDim, rows * s.Heads * s.ValueDim);    // [t, H, d_v]
-
-        AttentionMask mask;
+        int[]? selected = null;
+        int perQuery = 0;
         if (Indexer is not null)
         {
-            var (selected, perQuery) = Indexer.Select(context, segment, cache);                   // [t, k]
+            (selected, perQuery) = Indexer.Select(context, segment, cache);                       // [t, k]
             segment.SharedSelection = selected;
             segment.SharedSelectionWidth = perQuery;
             context.Trace?.Selections.Add(layerIndex, (selected, perQuery));
-            mask = new AttentionMask(positions, selected, perQuery);
         }
         else if (segment.SharedSelection is { } shared)
         {
-            mask = new AttentionMask(positions, shared, segment.SharedSelectionWidth);
-        }
-        else
-        {
-            mask = new AttentionMask(positions);
+            (selected, perQuery) = (shared, segment.SharedSelectionWidth);
         }
 
-        var all = cache.Latent;                                                                    // [S, r_kv + d_r]
-        if (segment.UseAbsorbed)
+        var latent = cache.Latent;                                                                 // [S, r_kv + d_r]
+        int expandedRows = segment.ExpandedRowCount(context.Positions);
+        if (expandedRows > 0)
+            AttendRows(context, segment.Offset, expandedRows, 0, absorbed: false, selected, perQuery, query, latent, heads);
+        if (expandedRows < segment.Count)
+            AttendRows(context, segment.Offset + expandedRows, segment.Count - expandedRows, expandedRows, absorbed: true, selected, perQuery, query, latent, heads);
+    }
+
+    /// <summary>
+    /// Attention of batch rows first..first+rows−1 (row <paramref name="selectionRow"/> onward of the segment's
+    /// selection) over the cache <paramref name="latent"/> [S, r_kv + d_r], in one MLA form.
+    /// </summary>
+    private void AttendRows(StepContext context, int first, int rows, int selectionRow, bool absorbed, int[]? selected, int perQuery,
+        Span<float> query, ReadOnlySpan<float> latent, Span<float> heads)
+    {
+        var backend = context.Backend;
+        var ws = context.Workspace;
+        var s = _shape;
+        var positions = context.Positions.AsSpan(first, rows);
+        var rowQuery = query.Slice(first * s.Heads * s.QkHeadDim, rows * s.Heads * s.QkHeadDim);   // [t, H, d_n + d_r]
+        var rowHeads = heads.Slice(first * s.Heads * s.ValueDim, rows * s.Heads * s.ValueDim);      // [t, H, d_v]
+        var mask = selected is null
+            ? new AttentionMask(positions)
+            : new AttentionMask(positions, selected.AsSpan(selectionRow * perQuery, rows * perQuery), perQuery);
+
+        if (absorbed)
         {
-            var absorbed = ws.Get(ForwardWorkspace.Slot.AbsorbedQuery, rows * s.Heads * s.LatentDim); // [t, H, r_kv + d_r]
-            backend.MlaAbsorbQuery(_w.KvBProj, s, segmentQuery, absorbed);
-            var latentOut = ws.Get(ForwardWorkspace.Slot.LatentOut, rows * s.Heads * s.KvRank);      // [t, H, r_kv]
-            backend.MlaAttentionAbsorbed(s, absorbed, all, mask, latentOut);
-            backend.MlaExpandValues(_w.KvBProj, s, latentOut, segmentHeads);
+            var absorbedQuery = ws.Get(ForwardWorkspace.Slot.AbsorbedQuery, rows * s.Heads * s.LatentDim); // [t, H, r_kv + d_r]
+            backend.MlaAbsorbQuery(_w.KvBProj, s, rowQuery, absorbedQuery);
+            var latentOut = ws.Get(ForwardWorkspace.Slot.LatentOut, rows * s.Heads * s.KvRank);          // [t, H, r_kv]
+            backend.MlaAttentionAbsorbed(s, absorbedQuery, latent, mask, latentOut);
+            backend.MlaExpandValues(_w.KvBProj, s, latentOut, rowHeads);
         }
         else
         {
-            int cached = cache.Count;
-            var compact = ws.Get(ForwardWorkspace.Slot.LatentCopy, cached * s.KvRank);              // [S, r_kv]
+            int cached = latent.Length / s.LatentDim;
+            var compact = ws.Get(ForwardWorkspace.Slot.LatentCopy, cached * s.KvRank);                  // [S, r_kv]
             for (int j = 0; j < cached; j++)
-                all.Slice(j * s.LatentDim, s.KvRank).CopyTo(compact.Slice(j * s.KvRank, s.KvRank));
+                latent.Slice(j * s.LatentDim, s.KvRank).CopyTo(compact.Slice(j * s.KvRank, s.KvRank));
             var expanded = ws.Get(ForwardWorkspace.Slot.ExpandedKv, cached * s.Heads * s.KvBRowsPerHead); // [S, H, d_n + d_v]
             backend.MatMul(_w.KvBProj, compact, cached, expanded);
-            backend.MlaAttentionExpanded(s, segmentQuery, expanded, all, mask, segmentHeads);
+            backend.MlaAttentionExpanded(s, rowQuery, expanded, latent, mask, rowHeads);
         }
     }
 }
