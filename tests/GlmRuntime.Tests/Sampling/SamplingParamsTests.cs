@@ -15,15 +15,15 @@ public sealed class SamplingParamsTests
 
     private static IEnumerable<TestCaseData> OutOfRange()
     {
-        yield return new TestCaseData(new SamplingParams { MinTokens = -1 }, "MinTokens");
-        yield return new TestCaseData(new SamplingParams { MaxTokens = 4, MinTokens = 5 }, "MinTokens");
-        yield return new TestCaseData(new SamplingParams { RepetitionPenalty = 0 }, "RepetitionPenalty");
-        yield return new TestCaseData(new SamplingParams { RepetitionPenalty = 2.5 }, "RepetitionPenalty");
-        yield return new TestCaseData(new SamplingParams { PresencePenalty = -2.1 }, "PresencePenalty");
-        yield return new TestCaseData(new SamplingParams { FrequencyPenalty = 2.1 }, "FrequencyPenalty");
-        yield return new TestCaseData(new SamplingParams { FrequencyPenalty = double.NaN }, "FrequencyPenalty");
-        yield return new TestCaseData(new SamplingParams { Logprobs = -1 }, "Logprobs");
-        yield return new TestCaseData(new SamplingParams { Logprobs = SamplingParams.MaxLogprobs + 1 }, "Logprobs");
+        yield return new TestCaseData(new SamplingParams { MinTokens = -1 }, "MinTokens").SetArgDisplayNames("{ MinTokens = -1 }");
+        yield return new TestCaseData(new SamplingParams { MaxTokens = 4, MinTokens = 5 }, "MinTokens").SetArgDisplayNames("{ MaxTokens = 4, MinTokens = 5 }");
+        yield return new TestCaseData(new SamplingParams { RepetitionPenalty = 0 }, "RepetitionPenalty").SetArgDisplayNames("{ RepetitionPenalty = 0 }");
+        yield return new TestCaseData(new SamplingParams { RepetitionPenalty = 2.5 }, "RepetitionPenalty").SetArgDisplayNames("{ RepetitionPenalty = 2.5 }");
+        yield return new TestCaseData(new SamplingParams { PresencePenalty = -2.1 }, "PresencePenalty").SetArgDisplayNames("{ PresencePenalty = -2.1 }");
+        yield return new TestCaseData(new SamplingParams { FrequencyPenalty = 2.1 }, "FrequencyPenalty").SetArgDisplayNames("{ FrequencyPenalty = 2.1 }");
+        yield return new TestCaseData(new SamplingParams { FrequencyPenalty = double.NaN }, "FrequencyPenalty").SetArgDisplayNames("{ FrequencyPenalty = double.NaN }");
+        yield return new TestCaseData(new SamplingParams { Logprobs = -1 }, "Logprobs").SetArgDisplayNames("{ Logprobs = -1 }");
+        yield return new TestCaseData(new SamplingParams { Logprobs = SamplingParams.MaxLogprobs + 1 }, "Logprobs").SetArgDisplayNames("{ Logprobs = SamplingParams.MaxLogprobs + 1 }");
     }
 
     [TestCaseSource(nameof(OutOfRange))]
@@ -35,10 +35,10 @@ public sealed class SamplingParamsTests
 
     private static IEnumerable<TestCaseData> Invalid()
     {
-        yield return new TestCaseData(new SamplingParams { Stop = ["ok", ""] }, "Stop");
-        yield return new TestCaseData(new SamplingParams { LogitBias = new Dictionary<int, float> { [-1] = 1f } }, "LogitBias");
-        yield return new TestCaseData(new SamplingParams { LogitBias = new Dictionary<int, float> { [3] = float.NaN } }, "LogitBias");
-        yield return new TestCaseData(new SamplingParams { StopTokenIds = null! }, "StopTokenIds");
+        yield return new TestCaseData(new SamplingParams { Stop = ["ok", ""] }, "Stop").SetArgDisplayNames("{ Stop = [ok, ] }");
+        yield return new TestCaseData(new SamplingParams { LogitBias = new Dictionary<int, float> { [-1] = 1f } }, "LogitBias").SetArgDisplayNames("{ LogitBias = new Dictionary<int, float> { [-1] = 1f } }");
+        yield return new TestCaseData(new SamplingParams { LogitBias = new Dictionary<int, float> { [3] = float.NaN } }, "LogitBias").SetArgDisplayNames("{ LogitBias = new Dictionary<int, float> { [3] = float.NaN } }");
+        yield return new TestCaseData(new SamplingParams { StopTokenIds = null! }, "StopTokenIds").SetArgDisplayNames("{ StopTokenIds = null! }");
     }
 
     [TestCaseSource(nameof(Invalid))]
