@@ -44,6 +44,46 @@ public sealed class SamplerTests
     }
 
     [Test]
+    public void Top_k_ties_at_the_cut_keep_the_lower_ids()
+    {
+        float[] logits = [1f, 2f, 2f, 2f, 0f];
+        var random = new Random(3);
+        var drawn = Enumerable.Range(0, 300).Select(_ => Sampler.Sample(logits, new SamplingParams { TopK = 2 }, random)).ToHashSet();
+        Assert.That(drawn, Is.EquivalentTo(new[] { 1, 2 }));
+    }
+
+    [Test]
+    public void Top_k_then_top_p_cut_the_sorted_prefix()
+    {
+        // p = 16, 8, 4, 2, 1 (/31) for ids 0..4. Top-k 3 keeps ids 0, 1, 2; top-p 0.7 then keeps 0 and 1
+        // (24/31 ≥ 0.7), drawn as 2/3 and 1/3.
+        float[] logits = [.. new[] { 16, 8, 4, 2, 1 }.Select(x => MathF.Log(x))];
+        var random = new Random(8);
+        var sampling = new SamplingParams { TopK = 3, TopP = 0.7 };
+        int[] counts = new int[5];
+        for (int i = 0; i < 20000; i++)
+            counts[Sampler.Sample(logits, sampling, random)]++;
+        Assert.That(counts[2..], Is.All.Zero);
+        Assert.That(counts[0] / 20000.0, Is.EqualTo(2.0 / 3).Within(0.02));
+    }
+
+    [Test]
+    public void Min_p_alone_renormalizes_over_the_tokens_it_keeps()
+    {
+        // p ∝ 4, 2, 1: min_p 0.4 keeps ids 0 and 1 with 2/3 and 1/3.
+        float[] logits = [MathF.Log(4), MathF.Log(2), 0f];
+        var random = new Random(12);
+        int ones = 0;
+        for (int i = 0; i < 20000; i++)
+        {
+            int id = Sampler.Sample(logits, new SamplingParams { MinP = 0.4 }, random);
+            Assert.That(id, Is.Not.EqualTo(2));
+            ones += id;
+        }
+        Assert.That(ones / 20000.0, Is.EqualTo(1.0 / 3).Within(0.02));
+    }
+
+    [Test]
     public void Frequencies_follow_the_softmax()
     {
         float[] logits = [0f, MathF.Log(3f)]; // p = 0.25, 0.75
