@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.AI;
+
+namespace GlmRuntime.Chat;
+
+/// <summary>
+/// Turns Microsoft.Extensions.AI messages and <see cref="ChatOptions"/> into the engine's
+/// <see cref="GlmChatMessage"/>s, <see cref="SamplingParams"/> and thinking flag for <see cref="GlmChatClient"/>.
+/// </summary>
+internal static class ChatRequestMapper
+{
+    // SamplingParams members whose ChatOptions counterpart has another name; the rest share their name.
+    private static readonly Dictionary<string, string> OptionNames = new(StringComparer.Ordinal)
+    {
+        [nameof(SamplingParams.MaxTokens)] = nameof(ChatOptions.MaxOutputTokens),
+        [nameof(SamplingParams.Stop)] = nameof(ChatOptions.StopSequences),
+        [nameof(SamplingParams.MinP)] = GlmChatClient.MinPKey,
+        [nameof(SamplingParams.RepetitionPenalty)] = GlmChatClient.RepetitionPenaltyKey,
+    };
+
+    /// <summary>
+    /// The conversation as GLM turns: <see cref="ChatOptions.Instructions"/> first as a system turn, then each message's
+    /// role and the text of its <see cref="TextContent"/> items.
+    /// </summary>
+    /// <remarks>
+    /// Reasoning of earlier assistant turns (<see cref="TextReasoningContent"/>) is not sent back: GLM's template
+    /// drops past reasoning anyway. Tool calls and results are not mapped yet; when tool calling lands,
+    /// <see cref="FunctionCallContent"/> and <see cref="FunctionResultContent"/> become GLM's
+    /// <c>&lt;tool_call&gt;</c> and <c>&lt;tool_response&gt;</c> markup here.
+    /// </remarks>
+    public static List<GlmChatMessage> ToGlmMessages(IEnumerable<ChatMessage> messages, string? instructions)
+    {
+        var turns = new List<GlmChatMessage>();
+        if (!string.IsNullOrEmpty(instructions))
+            turns.Add(new GlmChatMessage(ChatRole.System.Value, instructions));
+        foreach (ChatMessage message in messages)
+        {
+            ArgumentNullException.ThrowIfNull(message, nameof(messages));
+            turns.Add(new GlmChatMessage(message.Role.Value, TextOf(message)));
+        }
+        return turns;
+    }
+
+    /// <summary>
+    /// The sampling parameters of one call: a <see cref="SamplingParams"/> returned by
+    /// <see cref="ChatOptions.RawRepresentationFactory"/> as is, else <paramref name="defaults"/> overlaid with the
+    /// options that are set. Validated.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range; the parameter name is the option's.</exception>
+    /// <exception cref="ArgumentException">An option is invalid or has the wrong type; the parameter name is the option's.</exception>
+    public static SamplingParams ToSamplingParams(ChatOptions? options, SamplingParams defaults, IChatClient client)
+    {
+        if (options?.RawRepresentationFactory?.Invoke(client) is SamplingParams raw)
+        {
+            // The caller's own parameters replace the mapping entirely (LLamaSharp's pattern); they name themselves.
+            raw.Validate();
+            return raw;
+        }
+        if (options is null)
+            return defaults;
+
+        var sampling = defaults with
+        {
+            Temperature = options.Temperature ?? defaults.Temperature,
+            TopP = options.TopP ?? defaults.TopP,
+            TopK = options.TopK ?? defaults.TopK,
+            MaxTokens = options.MaxOutputTokens ?? defaults.MaxTokens,
+            Stop = options.StopSequences is { } stop ? [.. stop] : defaults.Stop,
+            Seed = options.Seed ?? defaults.Seed,
+            FrequencyPenalty = options.FrequencyPenalty ?? defaults.FrequencyPenalty,
+            PresencePenalty = options.PresencePenalty ?? defaults.PresencePenalty,
+            MinP = ReadNumber(options, GlmChatClient.MinPKey) ?? defaults.MinP,
+            RepetitionPenalty = ReadNumber(options, GlmChatClient.RepetitionPenaltyKey) ?? defaults.RepetitionPenalty,
+        };
+        try
+        {
+            sampling.Validate();
+        }
+        catch (ArgumentException ex) when (ex.ParamName is not null)
+        {
+            throw Renamed(ex, OptionNames.GetValueOrDefault(ex.ParamName, ex.ParamName));
+        }
+        return sampling;
+    }
+
+    /// <summary>
+    /// GLM-5's <c>enable_thinking</c>: the <see cref="GlmChatClient.EnableThinkingKey"/> additional property when set,
+    /// else off for <see cref="ReasoningEffort.None"/>, else on (GLM has no graded effort).
+    /// </summary>
+    /// <exception cref="ArgumentException">The additional property is not a boolean.</exception>
+    public static bool IsThinkingEnabled(ChatOptions? options)
+    {
+        if (options?.AdditionalProperties?.TryGetValue(GlmChatClient.EnableThinkingKey, out object? value) == true && value is not null)
+        {
+            return value switch
+            {
+                bool flag => flag,
+                JsonElement { ValueKind: JsonValueKind.True } => true,
+                JsonElement { ValueKind: JsonValueKind.False } => false,
+                string text when bool.TryParse(text, out bool parsed) => parsed,
+                _ => throw new ArgumentException(
+                    $"ChatOptions.AdditionalProperties[\"{GlmChatClient.EnableThinkingKey}\"] must be a boolean; it is {Describe(value)}.",
+                    GlmChatClient.EnableThinkingKey),
+            };
+        }
+        return options?.Reasoning?.Effort is not ReasoningEffort.None;
+    }
+
+    /// <summary>True unless the caller asked for no reasoning output (<see cref="ReasoningOutput.None"/>).</summary>
+    public static bool IsReasoningOutputWanted(ChatOptions? options) => options?.Reasoning?.Output is not ReasoningOutput.None;
+
+    private static string TextOf(ChatMessage message)
+    {
+        // Only TextContent: TextReasoningContent, data and tool items are not part of a GLM turn's content.
+        var text = new StringBuilder();
+        foreach (AIContent content in message.Contents)
+        {
+            if (content is TextContent { Text: { } part })
+                text.Append(part);
+        }
+        return text.ToString();
+    }
+
+    /// <summary>A numeric additional property, or null when absent; callers may send numbers, strings or JSON.</summary>
+    private static double? ReadNumber(ChatOptions options, string key)
+    {
+        if (options.AdditionalProperties?.TryGetValue(key, out object? value) != true || value is null)
+            return null;
+        double? number = value switch
+        {
+            sbyte or byte or short or ushort or int or uint or long or ulong or float or double or decimal =>
+                Convert.ToDouble(value, CultureInfo.InvariantCulture),
+            JsonElement { ValueKind: JsonValueKind.Number } json => json.GetDouble(),
+            string text => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double parsed) ? parsed : null,
+            _ => null,
+        };
+        return number ?? throw new ArgumentException(
+            $"ChatOptions.AdditionalProperties[\"{key}\"] must be a number; it is {Describe(value)}.", key);
+    }
+
+    private static string Describe(object value) => $"{value} ({value.GetType().Name})";
+
+    /// <summary>The same complaint, naming the ChatOptions option instead of the SamplingParams member.</summary>
+    private static ArgumentException Renamed(ArgumentException ex, string option)
+    {
+        // ArgumentException.Message ends with " (Parameter '...')"; keep only the reason.
+        string reason = ex.Message;
+        int suffix = reason.IndexOf(" (Parameter '", StringComparison.Ordinal);
+        if (suffix >= 0)
+            reason = reason[..suffix];
+        string message = $"Chat option {option} is invalid: {reason}";
+        return ex is ArgumentOutOfRangeException range
+            ? new ArgumentOutOfRangeException(option, range.ActualValue, message)
+            : new ArgumentException(message, option, ex);
+    }
+}
