@@ -58,11 +58,15 @@ internal static class Sampler
             int kept = topK;
             if (sampling.TopP < 1)
             {
-                double mass = 0;
+                // vLLM renormalizes after top-k: top-p is a share of the mass top-k kept.
+                double keptMass = 0;
+                for (int i = 0; i < kept; i++)
+                    keptMass += p[ids[i]];
+                double target = sampling.TopP * keptMass, mass = 0;
                 for (int i = 0; i < kept; i++)
                 {
                     mass += p[ids[i]];
-                    if (mass >= sampling.TopP)
+                    if (mass >= target)
                     {
                         kept = i + 1;
                         break;
