@@ -24,6 +24,7 @@ internal sealed class EngineLoop
     private readonly Channel<EngineRequest[]> _incoming = Channel.CreateUnbounded<EngineRequest[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LinkedList<EngineRequest> _waiting = new();
     private readonly List<EngineRequest> _running = [];
+    private readonly List<EngineRequest> _finished = [];
     private readonly TaskCompletionSource _stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _preemptions;
     private long _steps;
@@ -77,6 +78,9 @@ internal sealed class EngineLoop
         }
         finally
         {
+            foreach (var request in _finished)
+                request.Complete();
+            _finished.Clear();
             while (_incoming.Reader.TryRead(out var group))
                 Enqueue(group);
             foreach (var request in _running.Concat(_waiting).ToList())
@@ -142,6 +146,9 @@ internal sealed class EngineLoop
         if (_verifyPages)
             _kv.Pool.CheckAccounting();
         _statistics = Snapshot();
+        foreach (var request in _finished)
+            request.Complete();
+        _finished.Clear();
     }
 
     /// <summary>Carries out the plan on the queues and the KV; returns the step's work in plan order.</summary>
@@ -203,6 +210,7 @@ internal sealed class EngineLoop
     {
         Release(request);
         _running.Remove(request);
+        _finished.Add(request);
         _metrics.Finished(reason, request.Clock.Elapsed);
     }
 

@@ -19,6 +19,7 @@ internal sealed class EngineRequest
         new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
     private volatile bool _cancelRequested;
     private bool _textStopped;
+    private GenerationUpdate? _final;
 
     public EngineRequest(long id, int[] prompt, SamplingParams sampling, int priority, RequestSampler sampler,
         StreamingDetokenizer? detokenizer, int maxTokenCount)
@@ -139,13 +140,24 @@ internal sealed class EngineRequest
         {
             Logprobs = sampled.Logprobs is { } one ? [one] : null,
         };
-        _updates.Writer.TryWrite(update);
-        if (finish is not null)
-        {
-            IsFinished = true;
-            _updates.Writer.TryComplete();
-        }
+        if (finish is null)
+            _updates.Writer.TryWrite(update);
+        else
+            _final = update;
         return finish;
+    }
+
+    /// <summary>
+    /// Writes the final update and closes the stream. The loop calls it after the request's pages are released
+    /// and the statistics taken, so a caller that sees the end also sees the engine without the request.
+    /// </summary>
+    public void Complete()
+    {
+        if (_final is null)
+            throw new InvalidOperationException($"Request {Id} has no final update.");
+        IsFinished = true;
+        _updates.Writer.TryWrite(_final);
+        _updates.Writer.TryComplete();
     }
 
     /// <summary>Ends the stream with an error (cancellation, rejection, a failed step).</summary>

@@ -83,7 +83,11 @@ internal sealed class PrefixCache(PagePool pool)
         return tail.Length;
     }
 
-    /// <summary>Frees at least <paramref name="pageCount"/> pages by evicting unlocked leaves, least recently used first; returns the pages freed.</summary>
+    /// <summary>
+    /// Frees <paramref name="pageCount"/> pages (or all it can) from unlocked leaves, least recently used first.
+    /// A leaf gives up its last pages first and is removed only when all are gone, so the start of a long
+    /// cached prefix survives pressure that only needs a few pages. Returns the pages freed.
+    /// </summary>
     public int Evict(int pageCount)
     {
         var heap = new PriorityQueue<PrefixNode, long>();
@@ -91,12 +95,19 @@ internal sealed class PrefixCache(PagePool pool)
         int freed = 0;
         while (freed < pageCount && heap.TryDequeue(out var leaf, out _))
         {
+            int take = Math.Min(leaf.Pages.Length, pageCount - freed);
+            for (int i = leaf.Pages.Length - take; i < leaf.Pages.Length; i++)
+                pool.Uncache(leaf.Pages[i]);
+            freed += take;
+            PageCount -= take;
+            if (take < leaf.Pages.Length)
+            {
+                leaf.Pages = leaf.Pages[..^take];
+                leaf.Keys = leaf.Keys[..(leaf.Pages.Length * _pageSize)];
+                continue;
+            }
             var parent = leaf.Parent!;
             parent.Children.Remove(leaf);
-            foreach (int page in leaf.Pages)
-                pool.Uncache(page);
-            freed += leaf.Pages.Length;
-            PageCount -= leaf.Pages.Length;
             leaf.Parent = null;
             if (parent.IsEvictable)
                 heap.Enqueue(parent, parent.LastAccess);
