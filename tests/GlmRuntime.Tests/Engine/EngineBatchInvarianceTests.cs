@@ -29,6 +29,9 @@ public sealed class EngineBatchInvarianceTests
         yield return new TestCaseData(new GlmEngineOptions { PageSize = 16, VerifyPagesEachStep = true }).SetName("Batch_of_16_small_pages");
         yield return new TestCaseData(TinyKv).SetName("Batch_of_16_preempted_by_a_tiny_kv_budget");
         yield return new TestCaseData(TinyKv with { EnablePrefixCache = false, ChunkedPrefillTokens = 16 }).SetName("Batch_of_16_preempted_without_prefix_cache");
+        // The MTP layer adds a fourth slot to every page: 16 pages' worth of three slots is 12 pages of four.
+        yield return new TestCaseData(TinyKv with { KeepMtpCache = true, KvCacheBytes = 16 * EngineWorkloads.PageBytes(Model, 16) })
+            .SetName("Batch_of_16_keeping_the_mtp_cache_under_preemption");
     }
 
     [OneTimeSetUp]
