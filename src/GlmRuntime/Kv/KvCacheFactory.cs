@@ -12,7 +12,7 @@ internal static class KvCacheFactory
         var indexKeyDims = model.Layers.Select(l => l.Attention.Indexer?.KeyDim ?? 0).ToList();
         if (keepMtpCache)
             indexKeyDims.Add(model.Mtp!.Block.Attention.Indexer?.KeyDim ?? 0);
-        var layout = new KvPageLayout(options.PageSize, options.KvCacheDType, config.KvLoraRank + config.QkRopeHeadDim, indexKeyDims);
+        var layout = new KvPageLayout(options.PageSize, options.KvCacheDType, config.KvLoraRank + config.QkRopeHeadDim, indexKeyDims, config.KvLoraRank);
         long pages = options.KvCacheBytes / layout.PageBytes;
         if (pages < 1)
             throw new ArgumentOutOfRangeException(nameof(options.KvCacheBytes), options.KvCacheBytes,

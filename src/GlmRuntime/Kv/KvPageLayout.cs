@@ -4,7 +4,8 @@ namespace GlmRuntime.Kv;
 /// Where a page keeps each layer's rows. A page covers <see cref="PageSize"/> consecutive positions of one sequence
 /// for every layer slot (the main layers in order, then the MTP layer when it is cached): per slot, PageSize latent
 /// rows [r_kv + d_r] followed by PageSize indexer-key rows [D_I] (none for a layer that shares its indexer),
-/// each row encoded with <see cref="KvRowCodec"/>.
+/// each row encoded with <see cref="KvRowCodec"/>. With fp8 pages only c_kv (the first r_kv latent values) is
+/// quantized; k_rope and the indexer keys are kept in bf16, as FlashMLA and DeepSeek-V3.2 do for the rotary part.
 /// </summary>
 internal sealed class KvPageLayout
 {
@@ -15,14 +16,17 @@ internal sealed class KvPageLayout
     /// <param name="dtype">Row storage.</param>
     /// <param name="latentDim">r_kv + d_r.</param>
     /// <param name="indexKeyDims">D_I per slot (0 where the layer has no indexer of its own).</param>
-    public KvPageLayout(int pageSize, KvCacheDType dtype, int latentDim, IReadOnlyList<int> indexKeyDims)
+    /// <param name="quantizedLatentDim">Leading latent values stored in fp8 with fp8 pages (r_kv); null quantizes the whole row.</param>
+    public KvPageLayout(int pageSize, KvCacheDType dtype, int latentDim, IReadOnlyList<int> indexKeyDims, int? quantizedLatentDim = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(pageSize);
         PageSize = pageSize;
         DType = dtype;
         LatentDim = latentDim;
+        QuantizedLatentDim = quantizedLatentDim ?? latentDim;
+        IndexKeyDType = dtype == KvCacheDType.Float8E4M3 ? KvCacheDType.BFloat16 : dtype;
         _indexKeyDims = [.. indexKeyDims];
-        LatentRowBytes = KvRowCodec.RowBytes(dtype, latentDim);
+        LatentRowBytes = KvRowCodec.RowBytes(dtype, latentDim, QuantizedLatentDim);
         _slotOffsets = new int[_indexKeyDims.Length + 1];
         long offset = 0;
         for (int s = 0; s < _indexKeyDims.Length; s++)
@@ -43,6 +47,12 @@ internal sealed class KvPageLayout
     /// <summary>r_kv + d_r.</summary>
     public int LatentDim { get; }
 
+    /// <summary>Leading latent values quantized to fp8 with fp8 pages.</summary>
+    public int QuantizedLatentDim { get; }
+
+    /// <summary>Storage of the indexer keys (bf16 when the latent is fp8).</summary>
+    public KvCacheDType IndexKeyDType { get; }
+
     /// <summary>Layer slots per page.</summary>
     public int SlotCount => _indexKeyDims.Length;
 
@@ -59,7 +69,7 @@ internal sealed class KvPageLayout
     public int IndexKeyDim(int slot) => _indexKeyDims[slot];
 
     /// <summary>Bytes of one encoded indexer-key row of a slot.</summary>
-    public int IndexRowBytes(int slot) => _indexKeyDims[slot] == 0 ? 0 : KvRowCodec.RowBytes(DType, _indexKeyDims[slot]);
+    public int IndexRowBytes(int slot) => _indexKeyDims[slot] == 0 ? 0 : KvRowCodec.RowBytes(IndexKeyDType, _indexKeyDims[slot]);
 
     /// <summary>Byte offset in a page of the latent row at <paramref name="row"/> (0..PageSize−1) of a slot.</summary>
     public int LatentOffset(int slot, int row) => _slotOffsets[slot] + row * LatentRowBytes;

@@ -23,7 +23,7 @@ internal sealed class PagedLayerCache(PagePool pool, PageTable table, int slot) 
             for (int p = 0; p < Count; p++)
             {
                 var bytes = pool.Bytes(table.PageAt(p)).Slice(_layout.LatentOffset(slot, p % _layout.PageSize), _layout.LatentRowBytes);
-                KvRowCodec.Decode(_layout.DType, bytes, rows.Slice(p * LatentDim, LatentDim));
+                KvRowCodec.Decode(_layout.DType, bytes, rows.Slice(p * LatentDim, LatentDim), _layout.QuantizedLatentDim);
             }
             return rows;
         }
@@ -40,7 +40,7 @@ internal sealed class PagedLayerCache(PagePool pool, PageTable table, int slot) 
             for (int p = 0; p < Count; p++)
             {
                 var bytes = pool.Bytes(table.PageAt(p)).Slice(_layout.IndexKeyOffset(slot, p % _layout.PageSize), _layout.IndexRowBytes(slot));
-                KvRowCodec.Decode(_layout.DType, bytes, rows.Slice(p * width, width));
+                KvRowCodec.Decode(_layout.IndexKeyDType, bytes, rows.Slice(p * width, width));
             }
             return rows;
         }
@@ -57,9 +57,9 @@ internal sealed class PagedLayerCache(PagePool pool, PageTable table, int slot) 
         {
             int position = Count + t, row = position % _layout.PageSize;
             var page = pool.Bytes(table.PageAt(position));
-            KvRowCodec.Encode(_layout.DType, latentRows.Slice(t * LatentDim, LatentDim), page.Slice(_layout.LatentOffset(slot, row), _layout.LatentRowBytes));
+            KvRowCodec.Encode(_layout.DType, latentRows.Slice(t * LatentDim, LatentDim), page.Slice(_layout.LatentOffset(slot, row), _layout.LatentRowBytes), _layout.QuantizedLatentDim);
             if (width > 0)
-                KvRowCodec.Encode(_layout.DType, indexKeyRows.Slice(t * width, width), page.Slice(_layout.IndexKeyOffset(slot, row), _layout.IndexRowBytes(slot)));
+                KvRowCodec.Encode(_layout.IndexKeyDType, indexKeyRows.Slice(t * width, width), page.Slice(_layout.IndexKeyOffset(slot, row), _layout.IndexRowBytes(slot)));
         }
         Count += tokens;
     }
