@@ -119,6 +119,13 @@ internal sealed class EngineLoop
             try
             {
                 var output = _runner.Run(work);
+                foreach (var (request, count) in work)
+                {
+                    // A prompt just finished prefilling: share its pages now, not only when the request ends.
+                    var sequence = request.Sequence!;
+                    if (sequence.Length >= request.Prompt.Length && sequence.Length - count < request.Prompt.Length)
+                        _kv.CacheRunning(request.Kv!, request.Tokens, ValidTokenCount(sequence));
+                }
                 int vocab = _model.Config.VocabSize;
                 for (int i = 0; i < output.Sampled.Count; i++)
                 {
@@ -228,13 +235,15 @@ internal sealed class EngineLoop
     /// <summary>Gives the request's pages back, caching what it computed (prompt and output) for later requests.</summary>
     private void Release(EngineRequest request)
     {
-        var sequence = request.Sequence!;
-        int valid = _keepMtpCache ? Math.Min(sequence.Length, sequence.MtpLength) : sequence.Length;
-        _kv.Free(request.Kv!, request.Tokens, valid, cache: true);
+        _kv.Free(request.Kv!, request.Tokens, ValidTokenCount(request.Sequence!), cache: true);
         request.Kv = null;
         request.Sequence = null;
         request.PendingMtpHidden = null;
     }
+
+    /// <summary>Positions whose rows are complete in every cached slot (the MTP layer lags by one).</summary>
+    private int ValidTokenCount(SequenceState sequence) =>
+        _keepMtpCache ? Math.Min(sequence.Length, sequence.MtpLength) : sequence.Length;
 
     private List<SchedulerRequest> RunningViews() =>
         _running.Select(r => r.View(r.Sequence!.Length, r.Kv!.Table.PageCount, _kv.ReleasablePageCount(r.Kv!))).ToList();

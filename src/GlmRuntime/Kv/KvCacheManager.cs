@@ -104,6 +104,28 @@ internal sealed class KvCacheManager
         }
     }
 
+    /// <summary>
+    /// Caches a running sequence's filled whole pages (after its prompt is prefilled, sglang's
+    /// cache_unfinished_req) so requests arriving while it still decodes can reuse them; when the tree path is
+    /// all its own pages, its lock moves down to the new node.
+    /// </summary>
+    public void CacheRunning(KvSequence sequence, IReadOnlyList<int> tokens, int validTokenCount)
+    {
+        if (Prefix is null)
+            return;
+        int keyCount = PairKeys ? Math.Min(validTokenCount, tokens.Count - 1) : Math.Min(validTokenCount, tokens.Count);
+        int pages = Math.Min(Math.Max(keyCount, 0) / _pageSize, sequence.Table.PageCount);
+        if (pages == 0)
+            return;
+        Prefix.Insert(Keys(tokens, pages * _pageSize + (PairKeys ? 1 : 0)), Slice(sequence.Table.Pages, pages), out var end, out bool ownPath);
+        if (!ownPath || end == sequence.LockedNode)
+            return;
+        Prefix.Lock(end);
+        if (sequence.LockedNode is { } previous)
+            Prefix.Unlock(previous);
+        sequence.LockedNode = end;
+    }
+
     /// <summary>Pages this sequence would give back to the available pool if it were freed now.</summary>
     public int ReleasablePageCount(KvSequence sequence)
     {

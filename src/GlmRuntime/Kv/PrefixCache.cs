@@ -63,12 +63,23 @@ internal sealed class PrefixCache(PagePool pool)
     /// already in the tree is left as it is (the caller's copies of those pages stay the caller's); the rest
     /// becomes a new leaf owning the caller's pages. Returns the pages newly cached.
     /// </summary>
-    public int Insert(ReadOnlySpan<long> keys, IReadOnlyList<int> pages)
+    public int Insert(ReadOnlySpan<long> keys, IReadOnlyList<int> pages) => Insert(keys, pages, out _, out _);
+
+    /// <summary>
+    /// <see cref="Insert(ReadOnlySpan{long}, IReadOnlyList{int})"/>, also returning the node the keys end in and
+    /// whether every page from the root to it is the caller's own (then the caller may lock it instead of its
+    /// admission node, since its page table holds that whole path).
+    /// </summary>
+    public int Insert(ReadOnlySpan<long> keys, IReadOnlyList<int> pages, out PrefixNode end, out bool ownPath)
     {
         if (keys.Length != pages.Count * _pageSize)
             throw new ArgumentException($"{keys.Length} keys do not fill {pages.Count} pages of {_pageSize}.", nameof(keys));
         var match = Walk(keys, pages.Count, split: true);
         int matched = match.PageCount;
+        ownPath = true;
+        for (int i = 0; i < matched; i++)
+            ownPath &= match.Pages[i] == pages[i];
+        end = match.Node;
         if (matched == pages.Count)
             return 0;
         var tail = new int[pages.Count - matched];
@@ -80,6 +91,7 @@ internal sealed class PrefixCache(PagePool pool)
         var leaf = new PrefixNode(match.Node, keys[(matched * _pageSize)..].ToArray(), tail) { LastAccess = ++_clock };
         match.Node.Children.Add(leaf);
         PageCount += tail.Length;
+        end = leaf;
         return tail.Length;
     }
 
@@ -95,6 +107,10 @@ internal sealed class PrefixCache(PagePool pool)
         int freed = 0;
         while (freed < pageCount && heap.TryDequeue(out var leaf, out _))
         {
+            // An unlocked leaf whose pages a running request still holds (it computed them alongside another
+            // request's copy) frees nothing; leave it until that request is done.
+            if (leaf.Pages.Any(page => pool.RefCount(page) > 0))
+                continue;
             int take = Math.Min(leaf.Pages.Length, pageCount - freed);
             for (int i = leaf.Pages.Length - take; i < leaf.Pages.Length; i++)
                 pool.Uncache(leaf.Pages[i]);

@@ -54,6 +54,19 @@ public sealed class EnginePrefixCacheTests
     }
 
     [Test]
+    public async Task A_prompt_is_shared_as_soon_as_it_is_prefilled_while_its_request_still_decodes()
+    {
+        await using var engine = await GlmEngine.LoadAsync(Model, Options);
+        var shared = Tokens(70, 8);
+        await using var first = engine.GenerateStreamingAsync([.. shared, .. Tokens(10, 9)], EngineWorkloads.Greedy(300)).GetAsyncEnumerator();
+        Assert.That(await first.MoveNextAsync(), Is.True, "the first request has prefilled and is decoding");
+
+        var second = await engine.GenerateAsync([.. shared, .. Tokens(5, 10)], EngineWorkloads.Greedy(3));
+        Assert.That(second.Usage.CachedTokenCount, Is.EqualTo(64));
+        Assert.That(engine.GetStatistics().RunningRequestCount, Is.EqualTo(1), "the first is still running");
+    }
+
+    [Test]
     public async Task An_identical_prompt_still_computes_its_last_token()
     {
         await using var engine = await GlmEngine.LoadAsync(Model, Options);
