@@ -142,4 +142,24 @@ public sealed class KvRowCodecTests
         AssertWithinFp8Step(row, decoded, "zero groups");
         Assert.That(RoundTrip(KvCacheDType.Float8E4M3, new float[576]), Is.All.EqualTo(0f));
     }
+
+    [Test]
+    public void Fp8_latent_rows_keep_their_rotary_tail_in_bf16()
+    {
+        var random = new Random(9);
+        var row = Enumerable.Range(0, 576).Select(_ => (float)(random.NextDouble() * 8 - 4)).ToArray();
+        int bytes = KvRowCodec.RowBytes(KvCacheDType.Float8E4M3, 576, fp8Width: 512);
+        Assert.That(bytes, Is.EqualTo(512 + 4 * sizeof(float) + 64 * sizeof(ushort)), "GLM-5's c_kv in e4m3 with 4 scales, k_rope in bf16");
+        var encoded = new byte[bytes];
+        var decoded = new float[576];
+        KvRowCodec.Encode(KvCacheDType.Float8E4M3, row, encoded, fp8Width: 512);
+        KvRowCodec.Decode(KvCacheDType.Float8E4M3, encoded, decoded, fp8Width: 512);
+        for (int i = 512; i < 576; i++)
+            Assert.That(decoded[i], Is.EqualTo(GlmRuntime.Tensors.BFloat16Bits.ToSingle(GlmRuntime.Tensors.BFloat16Bits.FromSingle(row[i]))));
+        var head = new float[512];
+        var headBytes = new byte[KvRowCodec.RowBytes(KvCacheDType.Float8E4M3, 512)];
+        KvRowCodec.Encode(KvCacheDType.Float8E4M3, row.AsSpan(0, 512), headBytes);
+        KvRowCodec.Decode(KvCacheDType.Float8E4M3, headBytes, head);
+        Assert.That(decoded.AsSpan(0, 512).ToArray(), Is.EqualTo(head), "the fp8 part is the same as a whole-row fp8 encoding of c_kv");
+    }
 }

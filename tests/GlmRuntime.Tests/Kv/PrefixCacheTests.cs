@@ -244,15 +244,18 @@ public sealed class PrefixCacheTests
     }
 
     [Test]
-    public void Evict_frees_whole_leaves_until_it_reaches_the_request()
+    public void Evict_trims_a_leaf_from_its_tail_and_keeps_its_start_reachable()
     {
         var pool = NewPool();
         var cache = new PrefixCache(pool);
         Cache(cache, pool, K(1, 2, 3));
         Cache(cache, pool, K(4, 5));
-        Assert.That(cache.Evict(1), Is.EqualTo(3), "a leaf goes whole");
+        Assert.That(cache.Evict(1), Is.EqualTo(1), "only what was asked");
         Assert.That(cache.Evict(0), Is.EqualTo(0));
-        Assert.That(cache.PageCount, Is.EqualTo(2));
+        Assert.That(cache.PageCount, Is.EqualTo(4));
+        Assert.That(cache.Peek(K(1, 2, 3)).PageCount, Is.EqualTo(2), "the oldest leaf lost its last page only");
+        Assert.That(cache.Peek(K(4, 5)).PageCount, Is.EqualTo(2));
+        pool.CheckAccounting();
     }
 
     [Test]
