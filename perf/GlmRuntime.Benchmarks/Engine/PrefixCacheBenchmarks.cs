@@ -12,6 +12,7 @@ namespace GlmRuntime.Benchmarks.Engine;
 /// Target: ≥ 2× lower TTFT with the cache.
 /// </summary>
 [MemoryDiagnoser]
+[MedianColumn]
 public class PrefixCacheBenchmarks
 {
     /// <summary>Tokens every prompt shares: six full 64-token pages.</summary>
