@@ -28,4 +28,8 @@ internal static class BenchmarkPaths
     public static string Models => Path.Combine(TestData, "models");
 
     public static string Tokenizers => Path.Combine(TestData, "tokenizers");
+
+    /// <summary>The built-in demo model (4,096-token context, ~1k vocabulary), created in the temp folder on first use.</summary>
+    public static string DemoModel =>
+        GlmRuntime.Checkpoints.DemoModel.EnsureCreated(Path.Combine(Path.GetTempPath(), "glmrt-bench-demo"));
 }

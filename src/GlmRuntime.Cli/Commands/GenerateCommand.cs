@@ -10,22 +10,26 @@ namespace GlmRuntime.Cli.Commands;
 /// text to stdout as it arrives; with <c>--json</c> prints nothing until the end and then one line
 /// <c>{"output_ids", "text", "finish_reason", "usage"}</c>. Sampling starts from the model's
 /// generation_config.json (<see cref="GlmEngine.DefaultSamplingParams"/>) with the given options on top.
+/// <c>--requests FILE.jsonl [--concurrency C]</c> runs one request per line instead (<see cref="RequestFile"/>,
+/// <see cref="RequestsRunner"/>) and prints one JSON line per request in file order.
 /// </summary>
 internal static class GenerateCommand
 {
     public const string Usage =
-        "glm generate --model DIR (--prompt TEXT | --ids 1,2,3) [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ignore-eos] [--json]";
+        "glm generate --model DIR (--prompt TEXT | --ids 1,2,3 | --requests FILE.jsonl [--concurrency C]) [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ignore-eos] [--json]";
 
-    private static readonly string[] OptionNames = ["model", "prompt", "ids", "max-tokens", "temperature", "top-p", "top-k", "seed"];
+    private static readonly string[] OptionNames = ["model", "prompt", "ids", "requests", "concurrency", .. SamplingFlags.OptionNames];
 
-    /// <summary>The parsed command line, validated before anything is loaded.</summary>
-    private sealed record Request(string Model, string? Prompt, int[]? Ids, int? MaxTokens, double? Temperature, double? TopP,
-        int? TopK, long? Seed, bool IgnoreEos, bool Json);
+    /// <summary>The parsed command line, validated before anything is loaded; exactly one of Prompt, Ids and Requests is set.</summary>
+    private sealed record Request(string Model, string? Prompt, int[]? Ids, List<RequestLine>? Requests, int? Concurrency,
+        SamplingFlags Sampling, bool Json);
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellationToken)
     {
         Request request = Parse(args);
         CheckAgainstModel(request);
+        if (request.Requests is { Count: 0 })
+            return 0; // nothing to run; not worth loading the weights
         // The command dispatcher is synchronous; nothing here captures a synchronization context.
         return RunAsync(request, output, cancellationToken).GetAwaiter().GetResult();
     }
@@ -37,18 +41,18 @@ internal static class GenerateCommand
         string model = a.RequiredOption("model");
         string? prompt = a.Option("prompt");
         int[]? ids = a.IdsOption("ids");
-        if ((prompt is null) == (ids is null))
-            throw new UsageException("give exactly one of '--prompt' and '--ids'");
-        var request = new Request(model, prompt, ids, a.IntOption("max-tokens"), a.DoubleOption("temperature"), a.DoubleOption("top-p"),
-            a.IntOption("top-k"), a.LongOption("seed"), a.Flag("ignore-eos"), a.Flag("json"));
-        // The same ranges SamplingParams.Validate enforces, checked here so the message names the command-line option.
-        if (request.MaxTokens is < 1)
-            throw new UsageException($"option '--max-tokens' must be at least 1, got {request.MaxTokens}");
-        if (request.Temperature is < 0)
-            throw new UsageException($"option '--temperature' must be ≥ 0, got {request.Temperature}");
-        if (request.TopP is { } p && !(p > 0 && p <= 1))
-            throw new UsageException($"option '--top-p' must be in (0, 1], got {p}");
-        return request;
+        string? requestsPath = a.Option("requests");
+        int? concurrency = a.IntOption("concurrency");
+        if ((prompt is null ? 0 : 1) + (ids is null ? 0 : 1) + (requestsPath is null ? 0 : 1) != 1)
+            throw new UsageException("give exactly one of '--prompt', '--ids' and '--requests'");
+        if (concurrency is not null && requestsPath is null)
+            throw new UsageException("option '--concurrency' applies only with '--requests'");
+        if (concurrency is < 1)
+            throw new UsageException($"option '--concurrency' must be at least 1, got {concurrency}");
+        SamplingFlags sampling = SamplingFlags.Parse(a);
+        // Read now so a malformed file fails before the weights load.
+        List<RequestLine>? requests = requestsPath is null ? null : RequestFile.Read(requestsPath);
+        return new Request(model, prompt, ids, requests, concurrency, sampling, a.Flag("json"));
     }
 
     /// <summary>Checks what config.json and the folder's files can tell, so misuse fails before the weights load.</summary>
@@ -69,16 +73,9 @@ internal static class GenerateCommand
         await using GlmEngine engine = await GlmEngine.LoadAsync(request.Model, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (request.Prompt is not null && engine.Tokenizer is null)
             throw NoTokenizer(request.Model);
-        SamplingParams defaults = engine.DefaultSamplingParams;
-        SamplingParams sampling = defaults with
-        {
-            MaxTokens = request.MaxTokens ?? defaults.MaxTokens,
-            Temperature = request.Temperature ?? defaults.Temperature,
-            TopP = request.TopP ?? defaults.TopP,
-            TopK = request.TopK ?? defaults.TopK,
-            Seed = request.Seed ?? defaults.Seed,
-            IgnoreEos = request.IgnoreEos || defaults.IgnoreEos,
-        };
+        if (request.Requests is { } lines)
+            return await RequestsRunner.RunAsync(engine, lines, request.Sampling, request.Concurrency, output, cancellationToken).ConfigureAwait(false);
+        SamplingParams sampling = request.Sampling.ApplyTo(engine.DefaultSamplingParams);
         sampling.Validate();
 
         IAsyncEnumerable<GenerationUpdate> updates = request.Prompt is { } prompt

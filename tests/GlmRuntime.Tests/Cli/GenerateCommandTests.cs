@@ -12,8 +12,8 @@ public class GenerateCommandTests
     private static string TinyModel => SharedData.PathOf("models", "tiny-glm5");
 
     [TestCase("option '--model' is required", "--ids", "1,2")]
-    [TestCase("give exactly one of '--prompt' and '--ids'", "--model", "M")]
-    [TestCase("give exactly one of '--prompt' and '--ids'", "--model", "M", "--ids", "1", "--prompt", "hi")]
+    [TestCase("give exactly one of '--prompt', '--ids' and '--requests'", "--model", "M")]
+    [TestCase("give exactly one of '--prompt', '--ids' and '--requests'", "--model", "M", "--ids", "1", "--prompt", "hi")]
     [TestCase("option '--max-tokens' expects an integer, got 'many'", "--model", "M", "--ids", "1", "--max-tokens", "many")]
     [TestCase("option '--max-tokens' must be at least 1, got 0", "--model", "M", "--ids", "1", "--max-tokens", "0")]
     [TestCase("option '--temperature' expects a number, got 'hot'", "--model", "M", "--ids", "1", "--temperature", "hot")]
