@@ -108,8 +108,21 @@ public sealed unsafe class SafetensorsFile : IDisposable
     public ReadOnlySpan<byte> GetBytes(TensorInfo tensor, long offset, int length)
     {
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (!ReferenceEquals(Tensors.GetValueOrDefault(tensor.Name), tensor))
+        if (!Owns(tensor))
             throw new ArgumentException($"Tensor '{tensor.Name}' does not belong to {Path}.", nameof(tensor));
+        return SliceOf(tensor, offset, length);
+    }
+
+    /// <summary>True when <paramref name="tensor"/> is this file's own entry (callers that check once may then use <see cref="SliceOf"/>).</summary>
+    internal bool Owns(TensorInfo tensor) => ReferenceEquals(Tensors.GetValueOrDefault(tensor.Name), tensor);
+
+    /// <summary>
+    /// <see cref="GetBytes(TensorInfo, long, int)"/> without the ownership lookup, for a tensor already known to be
+    /// this file's: weight rows are read millions of times per second and the name lookup would dominate.
+    /// </summary>
+    internal ReadOnlySpan<byte> SliceOf(TensorInfo tensor, long offset, int length)
+    {
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
         if (offset < 0 || length < 0 || offset + length > tensor.ByteLength)
             throw new ArgumentOutOfRangeException(nameof(offset), $"Slice [{offset}, {offset + length}) is outside tensor '{tensor.Name}' ({tensor.ByteLength} bytes).");
         return length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_data + tensor.DataOffset + offset, length);

@@ -10,7 +10,7 @@ internal sealed class ForwardWorkspace
     public enum Slot
     {
         Normed, AttentionOut, FeedForwardOut, QueryLatent, Query, KvLatent, AbsorbedQuery, LatentOut, HeadOut, LatentCopy,
-        ExpandedKv, IndexerQuery, IndexerKey, IndexerWeights, MlpGate, MlpUp, RouterLogits, ExpertWeights, SharedOut, MtpJoined, MtpInput,
+        ExpandedKv, AbsorbedInput, AbsorbedHeads, IndexerQuery, IndexerKey, IndexerWeights, MlpGate, MlpUp, RouterLogits, ExpertWeights, SharedOut, MtpJoined, MtpInput,
     }
 
     /// <summary>A float span of <paramref name="length"/> (contents undefined).</summary>

@@ -18,58 +18,73 @@ internal static class IndexerKernel
             throw new ArgumentException($"Indexer inputs do not cover {tokens} queries of {heads} × {headDim}.", nameof(query));
         if (selected.Length < tokens * topK)
             throw new ArgumentException($"Selection holds {selected.Length} entries; {tokens} × {topK} expected.", nameof(selected));
-        unsafe
+        // Keys transposed to [D_I, S] so each query head scores a run of keys with vector multiply-adds over S
+        // (one short dot product per key and head would be dominated by call overhead when D_I is small).
+        float[] transposed = ArrayPool<float>.Shared.Rent(Math.Max(1, cached * headDim));
+        try
         {
-            fixed (float* q = query)
-            fixed (float* w = headWeights)
-            fixed (float* k = keys)
-            fixed (int* sel = selected)
-            fixed (int* pos = positions)
+            for (int s = 0; s < cached; s++)
+                for (int d = 0; d < headDim; d++)
+                    transposed[d * cached + s] = keys[s * headDim + d];
+            unsafe
             {
-                float* qp = q, wp = w, kp = k;
-                int* selp = sel, posp = pos;
-                parallel.For(tokens, (long)cached * heads * headDim / 2, (start, end) =>
+                fixed (float* q = query)
+                fixed (float* w = headWeights)
+                fixed (int* sel = selected)
+                fixed (int* pos = positions)
                 {
-                    float[] scores = ArrayPool<float>.Shared.Rent(Math.Max(1, cached));
-                    int[] order = ArrayPool<int>.Shared.Rent(Math.Max(1, cached));
-                    try
+                    float* qp = q, wp = w;
+                    int* selp = sel, posp = pos;
+                    parallel.For(tokens, (long)cached * heads * headDim / 2, (start, end) =>
                     {
-                        for (int t = start; t < end; t++)
+                        float[] scores = ArrayPool<float>.Shared.Rent(Math.Max(1, cached));
+                        float[] headScores = ArrayPool<float>.Shared.Rent(Math.Max(1, cached));
+                        int[] order = ArrayPool<int>.Shared.Rent(Math.Max(1, cached));
+                        try
                         {
-                            int position = posp[t];
-                            if ((uint)position >= (uint)cached)
-                                throw new ArgumentException($"Query {t} sits at position {position}, outside the {cached} indexed keys.", nameof(positions));
-                            var row = new Span<int>(selp + (long)t * topK, topK);
-                            row.Fill(-1);
-                            int candidates = position + 1;
-                            if (candidates <= topK)
+                            for (int t = start; t < end; t++)
                             {
-                                for (int s = 0; s < candidates; s++)
-                                    row[s] = s;
-                                continue;
-                            }
-                            var score = scores.AsSpan(0, candidates);
-                            for (int s = 0; s < candidates; s++)
-                            {
-                                var key = new ReadOnlySpan<float>(kp + (long)s * headDim, headDim);
-                                float sum = 0;
+                                int position = posp[t];
+                                if ((uint)position >= (uint)cached)
+                                    throw new ArgumentException($"Query {t} sits at position {position}, outside the {cached} indexed keys.", nameof(positions));
+                                var row = new Span<int>(selp + (long)t * topK, topK);
+                                row.Fill(-1);
+                                int candidates = position + 1;
+                                if (candidates <= topK)
+                                {
+                                    for (int s = 0; s < candidates; s++)
+                                        row[s] = s;
+                                    continue;
+                                }
+                                // I(t, s) = Σ_j w[t, j]·ReLU(q[t, j]·k[s]) for the keys s ≤ position.
+                                var score = scores.AsSpan(0, candidates);
+                                var head = headScores.AsSpan(0, candidates);
+                                score.Clear();
                                 for (int j = 0; j < heads; j++)
                                 {
-                                    float dot = TensorPrimitives.Dot(new ReadOnlySpan<float>(qp + ((long)t * heads + j) * headDim, headDim), key);
-                                    sum += wp[(long)t * heads + j] * MathF.Max(dot, 0f);
+                                    float* qj = qp + ((long)t * heads + j) * headDim;
+                                    head.Clear();
+                                    for (int d = 0; d < headDim; d++)
+                                        TensorPrimitives.MultiplyAdd(transposed.AsSpan(d * cached, candidates), qj[d], head, head);
+                                    TensorPrimitives.Max(head, 0f, head);
+                                    TensorPrimitives.MultiplyAdd(head, wp[(long)t * heads + j], score, score);
                                 }
-                                score[s] = sum;
+                                SelectTop(score, order.AsSpan(0, candidates), row);
                             }
-                            SelectTop(score, order.AsSpan(0, candidates), row);
                         }
-                    }
-                    finally
-                    {
-                        ArrayPool<float>.Shared.Return(scores);
-                        ArrayPool<int>.Shared.Return(order);
-                    }
-                });
+                        finally
+                        {
+                            ArrayPool<float>.Shared.Return(scores);
+                            ArrayPool<float>.Shared.Return(headScores);
+                            ArrayPool<int>.Shared.Return(order);
+                        }
+                    });
+                }
             }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(transposed);
         }
     }
 

@@ -71,6 +71,7 @@ internal sealed class MlaAttention
         Indexer?.ComputeQueries(context, normed, queryLatent);
 
         var heads = ws.Get(ForwardWorkspace.Slot.HeadOut, tokens * s.Heads * s.ValueDim);          // [T, H, d_v]
+        int absorbedRows = 0;
         foreach (var segment in context.Segments)
         {
             var cache = segment.Sequence.CacheFor(layerIndex);
@@ -79,70 +80,95 @@ internal sealed class MlaAttention
                 throw new InvalidOperationException($"Layer {layerIndex}: a chunk starts at position {first}, its cache holds {cache.Count} tokens.");
             cache.Append(latent.Slice(segment.Offset * s.LatentDim, segment.Count * s.LatentDim),
                 indexKeys.Slice(segment.Offset * keyDim, segment.Count * keyDim));
-            Attend(context, layerIndex, segment, query, cache, heads);
+            Select(context, layerIndex, segment, cache);
+            int expandedRows = segment.ExpandedRowCount(context.Positions);
+            if (expandedRows > 0)
+                AttendExpanded(context, segment, expandedRows, query, cache.Latent, heads);
+            absorbedRows += segment.Count - expandedRows;
         }
+        if (absorbedRows > 0)
+            AttendAbsorbed(context, layerIndex, absorbedRows, query, heads);
         backend.MatMul(_w.OProj, heads, tokens, output);                                           // [T, d]
     }
 
-    /// <summary>One segment's attention over its cache into its rows of <paramref name="heads"/> [T, H, d_v].</summary>
-    private void Attend(StepContext context, int layerIndex, BatchSegment segment, Span<float> query, IKvLayerCache cache, Span<float> heads)
+    /// <summary>The segment's indexer selection (or the shared one of a GLM-5.2 layer), kept on the segment.</summary>
+    private void Select(StepContext context, int layerIndex, BatchSegment segment, IKvLayerCache cache)
     {
-        int[]? selected = null;
-        int perQuery = 0;
-        if (Indexer is not null)
-        {
-            (selected, perQuery) = Indexer.Select(context, segment, cache);                       // [t, k]
-            segment.SharedSelection = selected;
-            segment.SharedSelectionWidth = perQuery;
-            context.Trace?.Selections.Add(layerIndex, (selected, perQuery));
-        }
-        else if (segment.SharedSelection is { } shared)
-        {
-            (selected, perQuery) = (shared, segment.SharedSelectionWidth);
-        }
-
-        var latent = cache.Latent;                                                                 // [S, r_kv + d_r]
-        int expandedRows = segment.ExpandedRowCount(context.Positions);
-        if (expandedRows > 0)
-            AttendRows(context, segment.Offset, expandedRows, 0, absorbed: false, selected, perQuery, query, latent, heads);
-        if (expandedRows < segment.Count)
-            AttendRows(context, segment.Offset + expandedRows, segment.Count - expandedRows, expandedRows, absorbed: true, selected, perQuery, query, latent, heads);
+        if (Indexer is null)
+            return;
+        var (selected, perQuery) = Indexer.Select(context, segment, cache);                        // [t, k]
+        segment.SharedSelection = selected;
+        segment.SharedSelectionWidth = perQuery;
+        context.Trace?.Selections.Add(layerIndex, (selected, perQuery));
     }
 
-    /// <summary>
-    /// Attention of batch rows first..first+rows−1 (row <paramref name="selectionRow"/> onward of the segment's
-    /// selection) over the cache <paramref name="latent"/> [S, r_kv + d_r], in one MLA form.
-    /// </summary>
-    private void AttendRows(StepContext context, int first, int rows, int selectionRow, bool absorbed, int[]? selected, int perQuery,
-        Span<float> query, ReadOnlySpan<float> latent, Span<float> heads)
+    /// <summary>The first <paramref name="rows"/> rows of a segment in the expanded form over its cache [S, r_kv + d_r].</summary>
+    private void AttendExpanded(StepContext context, BatchSegment segment, int rows, Span<float> query, ReadOnlySpan<float> latent, Span<float> heads)
     {
         var backend = context.Backend;
         var ws = context.Workspace;
         var s = _shape;
-        var positions = context.Positions.AsSpan(first, rows);
-        var rowQuery = query.Slice(first * s.Heads * s.QkHeadDim, rows * s.Heads * s.QkHeadDim);   // [t, H, d_n + d_r]
-        var rowHeads = heads.Slice(first * s.Heads * s.ValueDim, rows * s.Heads * s.ValueDim);      // [t, H, d_v]
-        var mask = selected is null
-            ? new AttentionMask(positions)
-            : new AttentionMask(positions, selected.AsSpan(selectionRow * perQuery, rows * perQuery), perQuery);
+        int cached = latent.Length / s.LatentDim;
+        var compact = ws.Get(ForwardWorkspace.Slot.LatentCopy, cached * s.KvRank);                      // [S, r_kv]
+        for (int j = 0; j < cached; j++)
+            latent.Slice(j * s.LatentDim, s.KvRank).CopyTo(compact.Slice(j * s.KvRank, s.KvRank));
+        var expanded = ws.Get(ForwardWorkspace.Slot.ExpandedKv, cached * s.Heads * s.KvBRowsPerHead);  // [S, H, d_n + d_v]
+        backend.MatMul(_w.KvBProj, compact, cached, expanded);
+        var rowQuery = query.Slice(segment.Offset * s.Heads * s.QkHeadDim, rows * s.Heads * s.QkHeadDim);  // [t, H, d_n + d_r]
+        var rowHeads = heads.Slice(segment.Offset * s.Heads * s.ValueDim, rows * s.Heads * s.ValueDim);     // [t, H, d_v]
+        backend.MlaAttentionExpanded(s, rowQuery, expanded, latent, Mask(context, segment, 0, rows), rowHeads);
+    }
 
-        if (absorbed)
+    /// <summary>
+    /// Every segment's absorbed rows (decode tokens) together: W^UK folds into all their queries in one pass and
+    /// W^UV expands all their outputs in one pass; only the attention itself runs per sequence over its cache.
+    /// </summary>
+    private void AttendAbsorbed(StepContext context, int layerIndex, int rows, Span<float> query, Span<float> heads)
+    {
+        var backend = context.Backend;
+        var ws = context.Workspace;
+        var s = _shape;
+        int queryWidth = s.Heads * s.QkHeadDim, headWidth = s.Heads * s.ValueDim;
+        var gathered = ws.Get(ForwardWorkspace.Slot.AbsorbedInput, rows * queryWidth);             // [A, H, d_n + d_r]
+        int a = 0;
+        foreach (var segment in context.Segments)
         {
-            var absorbedQuery = ws.Get(ForwardWorkspace.Slot.AbsorbedQuery, rows * s.Heads * s.LatentDim); // [t, H, r_kv + d_r]
-            backend.MlaAbsorbQuery(_w.KvBProj, s, rowQuery, absorbedQuery);
-            var latentOut = ws.Get(ForwardWorkspace.Slot.LatentOut, rows * s.Heads * s.KvRank);          // [t, H, r_kv]
-            backend.MlaAttentionAbsorbed(s, absorbedQuery, latent, mask, latentOut);
-            backend.MlaExpandValues(_w.KvBProj, s, latentOut, rowHeads);
+            int from = segment.ExpandedRowCount(context.Positions), count = segment.Count - from;
+            query.Slice((segment.Offset + from) * queryWidth, count * queryWidth).CopyTo(gathered.Slice(a * queryWidth));
+            a += count;
         }
-        else
+        var absorbed = ws.Get(ForwardWorkspace.Slot.AbsorbedQuery, rows * s.Heads * s.LatentDim);  // [A, H, r_kv + d_r]
+        backend.MlaAbsorbQuery(_w.KvBProj, s, gathered, absorbed);
+        var latentOut = ws.Get(ForwardWorkspace.Slot.LatentOut, rows * s.Heads * s.KvRank);        // [A, H, r_kv]
+        a = 0;
+        foreach (var segment in context.Segments)
         {
-            int cached = latent.Length / s.LatentDim;
-            var compact = ws.Get(ForwardWorkspace.Slot.LatentCopy, cached * s.KvRank);                  // [S, r_kv]
-            for (int j = 0; j < cached; j++)
-                latent.Slice(j * s.LatentDim, s.KvRank).CopyTo(compact.Slice(j * s.KvRank, s.KvRank));
-            var expanded = ws.Get(ForwardWorkspace.Slot.ExpandedKv, cached * s.Heads * s.KvBRowsPerHead); // [S, H, d_n + d_v]
-            backend.MatMul(_w.KvBProj, compact, cached, expanded);
-            backend.MlaAttentionExpanded(s, rowQuery, expanded, latent, mask, rowHeads);
+            int from = segment.ExpandedRowCount(context.Positions), count = segment.Count - from;
+            if (count == 0)
+                continue;
+            var cache = segment.Sequence.CacheFor(layerIndex);
+            backend.MlaAttentionAbsorbed(s, absorbed.Slice(a * s.Heads * s.LatentDim, count * s.Heads * s.LatentDim), cache.Latent,
+                Mask(context, segment, from, count), latentOut.Slice(a * s.Heads * s.KvRank, count * s.Heads * s.KvRank));
+            a += count;
         }
+        var values = ws.Get(ForwardWorkspace.Slot.AbsorbedHeads, rows * headWidth);                 // [A, H, d_v]
+        backend.MlaExpandValues(_w.KvBProj, s, latentOut, values);
+        a = 0;
+        foreach (var segment in context.Segments)
+        {
+            int from = segment.ExpandedRowCount(context.Positions), count = segment.Count - from;
+            values.Slice(a * headWidth, count * headWidth).CopyTo(heads.Slice((segment.Offset + from) * headWidth));
+            a += count;
+        }
+    }
+
+    /// <summary>The mask of segment rows from..from+count−1: causal, narrowed to the segment's selection when there is one.</summary>
+    private static AttentionMask Mask(StepContext context, BatchSegment segment, int from, int count)
+    {
+        var positions = context.Positions.AsSpan(segment.Offset + from, count);
+        if (segment.SharedSelection is not { } selected)
+            return new AttentionMask(positions);
+        int width = segment.SharedSelectionWidth;
+        return new AttentionMask(positions, selected.AsSpan(from * width, count * width), width);
     }
 }
