@@ -85,13 +85,8 @@ internal sealed class KvCacheManager
     /// </summary>
     public void Free(KvSequence sequence, IReadOnlyList<int> tokens, int validTokenCount, bool cache)
     {
-        if (cache && Prefix is not null)
-        {
-            int keyCount = PairKeys ? Math.Min(validTokenCount, tokens.Count - 1) : Math.Min(validTokenCount, tokens.Count);
-            int pages = Math.Min(Math.Max(keyCount, 0) / _pageSize, sequence.Table.PageCount);
-            if (pages > 0)
-                Prefix.Insert(Keys(tokens, pages * _pageSize + (PairKeys ? 1 : 0)), Slice(sequence.Table.Pages, pages));
-        }
+        if (cache && Prefix is not null && CacheablePages(sequence, tokens, validTokenCount) is var pages and > 0)
+            Prefix.Insert(PageKeys(tokens, pages), Slice(sequence.Table.Pages, pages));
         foreach (int page in sequence.Table.Pages)
             Pool.Release(page);
         sequence.Table.Clear();
@@ -111,13 +106,9 @@ internal sealed class KvCacheManager
     /// </summary>
     public void CacheRunning(KvSequence sequence, IReadOnlyList<int> tokens, int validTokenCount)
     {
-        if (Prefix is null)
+        if (Prefix is null || CacheablePages(sequence, tokens, validTokenCount) is not (var pages and > 0))
             return;
-        int keyCount = PairKeys ? Math.Min(validTokenCount, tokens.Count - 1) : Math.Min(validTokenCount, tokens.Count);
-        int pages = Math.Min(Math.Max(keyCount, 0) / _pageSize, sequence.Table.PageCount);
-        if (pages == 0)
-            return;
-        Prefix.Insert(Keys(tokens, pages * _pageSize + (PairKeys ? 1 : 0)), Slice(sequence.Table.Pages, pages), out var end, out bool ownPath);
+        Prefix.Insert(PageKeys(tokens, pages), Slice(sequence.Table.Pages, pages), out var end, out bool ownPath);
         if (!ownPath || end == sequence.LockedNode)
             return;
         Prefix.Lock(end);
@@ -137,6 +128,16 @@ internal sealed class KvCacheManager
         }
         return count;
     }
+
+    /// <summary>Whole pages whose every position has its rows and its key (a pair key needs the next token too).</summary>
+    private int CacheablePages(KvSequence sequence, IReadOnlyList<int> tokens, int validTokenCount)
+    {
+        int keyCount = Math.Min(validTokenCount, PairKeys ? tokens.Count - 1 : tokens.Count);
+        return Math.Min(Math.Max(keyCount, 0) / _pageSize, sequence.Table.PageCount);
+    }
+
+    /// <summary>The keys of the first <paramref name="pages"/> pages.</summary>
+    private long[] PageKeys(IReadOnlyList<int> tokens, int pages) => Keys(tokens, pages * _pageSize + (PairKeys ? 1 : 0));
 
     /// <summary>Prefix keys of the first <paramref name="count"/> tokens: one per token, or per (token, next token) pair.</summary>
     private long[] Keys(IReadOnlyList<int> tokens, int count)

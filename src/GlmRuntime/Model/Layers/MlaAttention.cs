@@ -72,8 +72,10 @@ internal sealed class MlaAttention
 
         var heads = ws.Get(ForwardWorkspace.Slot.HeadOut, tokens * s.Heads * s.ValueDim);          // [T, H, d_v]
         int absorbedRows = 0;
-        foreach (var segment in context.Segments)
+        var expandedRowCounts = new int[context.Segments.Count];
+        for (int i = 0; i < context.Segments.Count; i++)
         {
+            var segment = context.Segments[i];
             var cache = segment.Sequence.CacheFor(layerIndex);
             int first = context.Positions[segment.Offset];
             if (first != cache.Count)
@@ -81,13 +83,13 @@ internal sealed class MlaAttention
             cache.Append(latent.Slice(segment.Offset * s.LatentDim, segment.Count * s.LatentDim),
                 indexKeys.Slice(segment.Offset * keyDim, segment.Count * keyDim));
             Select(context, layerIndex, segment, cache);
-            int expandedRows = segment.ExpandedRowCount(context.Positions);
+            int expandedRows = expandedRowCounts[i] = segment.ExpandedRowCount(context.Positions);
             if (expandedRows > 0)
                 AttendExpanded(context, segment, expandedRows, query, cache.Latent, heads);
             absorbedRows += segment.Count - expandedRows;
         }
         if (absorbedRows > 0)
-            AttendAbsorbed(context, layerIndex, absorbedRows, query, heads);
+            AttendAbsorbed(context, layerIndex, absorbedRows, expandedRowCounts, query, heads);
         backend.MatMul(_w.OProj, heads, tokens, output);                                           // [T, d]
     }
 
@@ -123,7 +125,7 @@ internal sealed class MlaAttention
     /// Every segment's absorbed rows (decode tokens) together: W^UK folds into all their queries in one pass and
     /// W^UV expands all their outputs in one pass; only the attention itself runs per sequence over its cache.
     /// </summary>
-    private void AttendAbsorbed(StepContext context, int layerIndex, int rows, Span<float> query, Span<float> heads)
+    private void AttendAbsorbed(StepContext context, int layerIndex, int rows, int[] expandedRowCounts, Span<float> query, Span<float> heads)
     {
         var backend = context.Backend;
         var ws = context.Workspace;
@@ -131,9 +133,10 @@ internal sealed class MlaAttention
         int queryWidth = s.Heads * s.QkHeadDim, headWidth = s.Heads * s.ValueDim;
         var gathered = ws.Get(ForwardWorkspace.Slot.AbsorbedInput, rows * queryWidth);             // [A, H, d_n + d_r]
         int a = 0;
-        foreach (var segment in context.Segments)
+        for (int i = 0; i < context.Segments.Count; i++)
         {
-            int from = segment.ExpandedRowCount(context.Positions), count = segment.Count - from;
+            var segment = context.Segments[i];
+            int from = expandedRowCounts[i], count = segment.Count - from;
             query.Slice((segment.Offset + from) * queryWidth, count * queryWidth).CopyTo(gathered.Slice(a * queryWidth));
             a += count;
         }
@@ -141,9 +144,10 @@ internal sealed class MlaAttention
         backend.MlaAbsorbQuery(_w.KvBProj, s, gathered, absorbed);
         var latentOut = ws.Get(ForwardWorkspace.Slot.LatentOut, rows * s.Heads * s.KvRank);        // [A, H, r_kv]
         a = 0;
-        foreach (var segment in context.Segments)
+        for (int i = 0; i < context.Segments.Count; i++)
         {
-            int from = segment.ExpandedRowCount(context.Positions), count = segment.Count - from;
+            var segment = context.Segments[i];
+            int from = expandedRowCounts[i], count = segment.Count - from;
             if (count == 0)
                 continue;
             var cache = segment.Sequence.CacheFor(layerIndex);
@@ -154,9 +158,10 @@ internal sealed class MlaAttention
         var values = ws.Get(ForwardWorkspace.Slot.AbsorbedHeads, rows * headWidth);                 // [A, H, d_v]
         backend.MlaExpandValues(_w.KvBProj, s, latentOut, values);
         a = 0;
-        foreach (var segment in context.Segments)
+        for (int i = 0; i < context.Segments.Count; i++)
         {
-            int from = segment.ExpandedRowCount(context.Positions), count = segment.Count - from;
+            var segment = context.Segments[i];
+            int from = expandedRowCounts[i], count = segment.Count - from;
             values.Slice(a * headWidth, count * headWidth).CopyTo(heads.Slice((segment.Offset + from) * headWidth));
             a += count;
         }
