@@ -172,9 +172,12 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
 
     /// <summary>
     /// Runs several requests together: all are submitted to the scheduler in the same step (and batch with other
-    /// callers' requests); results come back in input order. Cancelling the token cancels all of them.
+    /// callers' requests); results come back in input order. Cancelling the token cancels all of them. A request
+    /// that fails at run time (one that can never fit the KV pool) does not stop the others; the first failure is
+    /// thrown once every request has ended.
     /// </summary>
     /// <exception cref="ArgumentException">A request is invalid (nothing is submitted then).</exception>
+    /// <exception cref="InvalidOperationException">A request failed at run time.</exception>
     public async Task<IReadOnlyList<GenerationResult>> GenerateBatchAsync(IReadOnlyList<GenerationRequest> requests,
         CancellationToken cancellationToken = default)
     {
