@@ -140,9 +140,13 @@ internal sealed class EngineLoop
             }
             catch (Exception error)
             {
-                // The model rolled the step back; the requests in it cannot go on, the others can.
+                // The model rolled the step back; the requests in it cannot go on, the others can. Requests that
+                // already finished in this step keep their final update.
                 foreach (var (request, _) in work)
-                    Remove(request, new InvalidOperationException($"A forward step failed: {error.Message}", error));
+                {
+                    if (!_finished.Contains(request))
+                        Remove(request, new InvalidOperationException($"A forward step failed: {error.Message}", error));
+                }
             }
             _steps++;
         }
