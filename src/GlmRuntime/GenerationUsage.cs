@@ -7,6 +7,9 @@ namespace GlmRuntime;
 /// <param name="TimeToFirstToken">From submission to the first generated token.</param>
 public sealed record GenerationUsage(int PromptTokenCount, int CompletionTokenCount, int CachedTokenCount = 0, TimeSpan TimeToFirstToken = default)
 {
+    /// <summary>What speculative decoding did for this request; null when it is off.</summary>
+    public SpeculativeDecodingStatistics? Speculative { get; init; }
+
     /// <summary>Prompt plus completion.</summary>
     public int TotalTokenCount => PromptTokenCount + CompletionTokenCount;
 }

@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using GlmRuntime.Chat;
 using GlmRuntime.Configuration;
 using GlmRuntime.Engine;
+using GlmRuntime.Speculative;
 using GlmRuntime.Model;
 using GlmRuntime.Tokenization;
 using GlmRuntime.Kv;
@@ -46,12 +47,15 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         if (tokenizer?.Config?.ChatTemplate is { } source)
             _chatTemplate = ChatTemplate.Parse(source, "tokenizer_config.json:chat_template");
 
-        bool keepMtp = options.KeepMtpCache && model.HasMtp;
+        if (options.Speculative is not null && !model.HasMtp)
+            throw new InvalidOperationException(
+                $"GlmEngineOptions.Speculative needs the model's MTP layer, and this checkpoint has none (config.json: num_nextn_predict_layers {model.Config.NumNextnPredictLayers}).");
+        bool keepMtp = (options.KeepMtpCache || options.Speculative is not null) && model.HasMtp;
         var kv = KvCacheFactory.Create(model, options, keepMtp);
         var limits = new SchedulerLimits(options.MaxBatchTokens, options.MaxRunningRequests, options.ChunkedPrefillTokens,
             options.PageSize, kv.Pool.TotalCount, options.SchedulingPolicy);
         _metrics = new EngineMetrics(() => _loop!.Statistics);
-        _loop = new EngineLoop(model, kv, limits, _metrics, EosTokenIds, keepMtp, options.VerifyPagesEachStep);
+        _loop = new EngineLoop(model, kv, limits, _metrics, EosTokenIds, keepMtp, options.Speculative, options.VerifyPagesEachStep);
     }
 
     /// <summary>The options the engine was loaded with.</summary>
@@ -242,7 +246,10 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         var sampler = new RequestSampler(sampling, prompt, EosTokenIds, Config.VocabSize);
         int maxTokens = (int)Math.Min((long)prompt.Length + sampling.MaxTokens, MaxSequenceLength);
         return new EngineRequest(Interlocked.Increment(ref _nextRequestId), prompt, sampling, request.Priority, sampler,
-            Tokenizer?.CreateStreamingDetokenizer(sampling.SkipSpecialTokens), maxTokens);
+            Tokenizer?.CreateStreamingDetokenizer(sampling.SkipSpecialTokens), maxTokens)
+        {
+            Speculative = Options.Speculative is { } speculative ? new SpeculativeCounters(speculative.Steps) : null,
+        };
     }
 
     private IReadOnlyList<int> PromptOf(GenerationRequest request)

@@ -37,6 +37,12 @@ public sealed record GlmEngineOptions
     public SchedulingPolicy SchedulingPolicy { get; init; } = SchedulingPolicy.Fcfs;
 
     /// <summary>
+    /// MTP speculative decoding (sglang's <c>--speculative-algorithm EAGLE</c> with the model's own MTP layer); null
+    /// (the default) decodes one token per forward. <see cref="SpeculativeDecodingOptions.Glm5Recipe"/> is GLM-5's 3/1/4.
+    /// </summary>
+    public SpeculativeDecodingOptions? Speculative { get; init; }
+
+    /// <summary>
     /// Keep the MTP layer's KV up to date as tokens are computed (draft-extend), so speculative decoding can draft
     /// from any position; the prefix cache then keys positions by (token, next token).
     /// </summary>
@@ -67,5 +73,6 @@ public sealed record GlmEngineOptions
             throw new ArgumentOutOfRangeException(nameof(ChunkedPrefillTokens), ChunkedPrefillTokens, "ChunkedPrefillTokens must be at least 1 (null turns chunking off).");
         if (!Enum.IsDefined(SchedulingPolicy))
             throw new ArgumentOutOfRangeException(nameof(SchedulingPolicy), SchedulingPolicy, "Unknown scheduling policy.");
+        Speculative?.Validate();
     }
 }

@@ -15,6 +15,9 @@ namespace GlmRuntime;
 public sealed record GlmEngineStatistics(int WaitingRequestCount, int RunningRequestCount, int TotalPageCount, int FreePageCount,
     int InUsePageCount, int CachedPageCount, int PageSize, long PrefixQueriedTokenCount, long PrefixHitTokenCount, long PreemptionCount, long StepCount)
 {
+    /// <summary>Speculative decoding totals since load; null when it is off.</summary>
+    public SpeculativeDecodingStatistics? Speculative { get; init; }
+
     /// <summary>Fraction of pages in use by running requests.</summary>
     public double KvUsage => TotalPageCount == 0 ? 0 : (double)InUsePageCount / TotalPageCount;
 

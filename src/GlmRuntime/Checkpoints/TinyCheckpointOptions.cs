@@ -20,6 +20,15 @@ public sealed record TinyCheckpointOptions
     /// <summary>Storage format of the Linear weights.</summary>
     public TinyCheckpointFormat Format { get; init; } = TinyCheckpointFormat.BF16;
 
+    /// <summary>
+    /// Build a model whose MTP layer drafts exactly what the target produces (speculative decoding's best case):
+    /// every attention o_proj and MLP/expert down_proj is zero, so each layer passes its input through and the
+    /// next token depends only on the current one (logits ∝ lm_head(Emb(t))); eh_proj = [I | 0] and the final,
+    /// enorm and shared_head norms are 1, so the MTP's logits are a positive multiple of the target's for the same
+    /// token, whatever hidden state it is given. Every projection is still computed, so timings stay realistic.
+    /// </summary>
+    public bool PerfectDraft { get; init; }
+
     /// <summary>Number of safetensors shards; more than one writes <c>model.safetensors.index.json</c>.</summary>
     public int ShardCount { get; init; } = 1;
 

@@ -42,7 +42,7 @@ public static class TinyCheckpointWriter
         var entries = TensorManifest.Enumerate(config).ToList();
         var tensors = new List<(string Name, DType DType, long[] Shape, byte[] Data)>();
         foreach (ManifestEntry entry in entries)
-            tensors.AddRange(Generate(entry, config, options.Format, random));
+            tensors.AddRange(Generate(entry, config, options.Format, random, options.PerfectDraft));
 
         WriteConfig(Path.Combine(directory, "config.json"), config, options.Format, entries);
         WriteGenerationConfig(Path.Combine(directory, "generation_config.json"), config);
@@ -51,7 +51,8 @@ public static class TinyCheckpointWriter
         WriteShards(directory, tensors, options.ShardCount);
     }
 
-    private static IEnumerable<(string, DType, long[], byte[])> Generate(ManifestEntry e, GlmConfig c, TinyCheckpointFormat format, DeterministicRandom random)
+    private static IEnumerable<(string, DType, long[], byte[])> Generate(ManifestEntry e, GlmConfig c, TinyCheckpointFormat format, DeterministicRandom random,
+        bool perfectDraft)
     {
         long count = e.ParameterCount;
         var values = new float[count];
@@ -73,6 +74,8 @@ public static class TinyCheckpointWriter
                 for (long i = 0; i < count; i++) values[i] = std * random.Normal();
                 break;
         }
+        if (perfectDraft)
+            MakePerfectDraft(e, values);
         // Quantized formats start from the BF16 values, as a real export does.
         for (long i = 0; i < count; i++)
             values[i] = BFloat16Bits.ToSingle(BFloat16Bits.FromSingle(values[i]));
@@ -106,6 +109,28 @@ public static class TinyCheckpointWriter
         for (long i = 0; i < count; i++)
             bits[i] = BFloat16Bits.FromSingle(values[i]);
         yield return (e.Name, DType.BF16, e.Shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits.AsSpan()).ToArray());
+    }
+
+    /// <summary>The edits of <see cref="TinyCheckpointOptions.PerfectDraft"/>, on the freshly drawn values of one tensor.</summary>
+    private static void MakePerfectDraft(ManifestEntry e, float[] values)
+    {
+        string name = e.Name;
+        if (name.EndsWith(".self_attn.o_proj.weight", StringComparison.Ordinal) || name.EndsWith("down_proj.weight", StringComparison.Ordinal))
+        {
+            Array.Clear(values);
+        }
+        else if (name.EndsWith(".eh_proj.weight", StringComparison.Ordinal))
+        {
+            long d = e.Shape[0];
+            Array.Clear(values);
+            for (long r = 0; r < d; r++)
+                values[r * 2 * d + r] = 1f;   // u = enorm(e): the embedding half, the hidden half ignored
+        }
+        else if (name is "model.norm.weight" || name.EndsWith(".enorm.weight", StringComparison.Ordinal)
+            || name.EndsWith(".shared_head.norm.weight", StringComparison.Ordinal))
+        {
+            Array.Fill(values, 1f);
+        }
     }
 
     /// <summary>Which Linears each variant quantizes (mirrors the shared tiny checkpoints' recipes).</summary>

@@ -1,7 +1,9 @@
 using System.Threading.Channels;
 using GlmRuntime.Kv;
 using GlmRuntime.Model;
+using GlmRuntime.Sampling;
 using GlmRuntime.Scheduling;
+using GlmRuntime.Speculative;
 
 namespace GlmRuntime.Engine;
 
@@ -20,6 +22,8 @@ internal sealed class EngineLoop
     private readonly EngineMetrics _metrics;
     private readonly IReadOnlyList<int> _eosTokenIds;
     private readonly bool _keepMtpCache;
+    private readonly SpeculativeDecodingOptions? _speculative;
+    private readonly SpeculativeCounters? _speculativeTotals;
     private readonly bool _verifyPages;
     private readonly Channel<EngineRequest[]> _incoming = Channel.CreateUnbounded<EngineRequest[]>(new UnboundedChannelOptions { SingleReader = true });
     private readonly LinkedList<EngineRequest> _waiting = new();
@@ -31,7 +35,7 @@ internal sealed class EngineLoop
     private volatile GlmEngineStatistics _statistics;
 
     public EngineLoop(GlmModel model, KvCacheManager kv, SchedulerLimits limits, EngineMetrics metrics, IReadOnlyList<int> eosTokenIds,
-        bool keepMtpCache, bool verifyPages)
+        bool keepMtpCache, SpeculativeDecodingOptions? speculative, bool verifyPages)
     {
         _model = model;
         _kv = kv;
@@ -39,8 +43,10 @@ internal sealed class EngineLoop
         _metrics = metrics;
         _eosTokenIds = eosTokenIds;
         _keepMtpCache = keepMtpCache;
+        _speculative = keepMtpCache ? speculative : null;
+        _speculativeTotals = _speculative is null ? null : new SpeculativeCounters(_speculative.Steps);
         _verifyPages = verifyPages;
-        _runner = new ModelRunner(model, keepMtpCache);
+        _runner = new ModelRunner(model, keepMtpCache, _speculative, limits.PageSize, verifyPages ? kv.Pool : null);
         _statistics = Snapshot();
         var thread = new Thread(Run) { IsBackground = true, Name = "GlmEngine loop" };
         thread.Start();
@@ -119,30 +125,21 @@ internal sealed class EngineLoop
             try
             {
                 var output = _runner.Run(work);
-                foreach (var (request, count) in work)
+                foreach (var (request, count, _) in work)
                 {
                     // A prompt just finished prefilling: share its pages now, not only when the request ends.
                     var sequence = request.Sequence!;
                     if (sequence.Length >= request.Prompt.Length && sequence.Length - count < request.Prompt.Length)
                         _kv.CacheRunning(request.Kv!, request.Tokens, ValidTokenCount(sequence));
                 }
-                int vocab = _model.Config.VocabSize;
-                for (int i = 0; i < output.Sampled.Count; i++)
-                {
-                    var request = output.Sampled[i];
-                    var previous = request.FirstTokenAt is null ? (TimeSpan?)null : request.LastTokenAt;
-                    var token = request.Sampler.Next(output.Logits.AsSpan(i * vocab, vocab));
-                    var finish = request.Accept(token, _eosTokenIds, _model.MaxSequenceLength);
-                    _metrics.TokenGenerated(previous, request.LastTokenAt);
-                    if (finish is not null)
-                        Finish(request, finish.Value);
-                }
+                foreach (var sampled in output.Sampled)
+                    Emit(sampled, ChooseTokens(sampled, output.Logits));
             }
             catch (Exception error)
             {
                 // The model rolled the step back; the requests in it cannot go on, the others can. Requests that
                 // already finished in this step keep their final update.
-                foreach (var (request, _) in work)
+                foreach (var (request, _, _) in work)
                 {
                     if (!_finished.Contains(request))
                         Remove(request, new InvalidOperationException($"A forward step failed: {error.Message}", error));
@@ -162,8 +159,58 @@ internal sealed class EngineLoop
         _finished.Clear();
     }
 
+    /// <summary>
+    /// The tokens a request takes from its logit rows: one draw, or for a speculative round the verified drafts
+    /// (longest accepted run, exact speculative sampling when sampled) plus the target's own token; the round is
+    /// then settled (rejected positions rolled back, MTP slots of the accepted ones made pending).
+    /// </summary>
+    private List<SampledToken> ChooseTokens(ModelRunner.Sampled sampled, float[] logits)
+    {
+        int vocab = _model.Config.VocabSize;
+        var request = sampled.Request;
+        var row = logits.AsSpan(sampled.FirstLogitRow * vocab);
+        var drafts = sampled.Drafts;
+        var chosen = new List<SampledToken>(drafts.Length + 1);
+        int accepted = 0;
+        while (accepted < drafts.Length)
+        {
+            var token = request.Sampler.NextGivenDraft(row.Slice(accepted * vocab, vocab), drafts[accepted], out bool match);
+            chosen.Add(token);
+            if (!match)
+                break;
+            accepted++;
+        }
+        if (accepted == drafts.Length)
+            chosen.Add(request.Sampler.Next(row.Slice(accepted * vocab, vocab)));   // the bonus token (or a plain decode)
+        if (drafts.Length > 0)
+        {
+            _runner.Settle(sampled, accepted);
+            request.Speculative?.Add(drafts.Length, accepted);
+            _speculativeTotals?.Add(drafts.Length, accepted);
+            _metrics.RoundVerified(drafts.Length, accepted);
+        }
+        return chosen;
+    }
+
+    /// <summary>Hands the chosen tokens to the request in order; a finish (eos, stop, length) discards the rest.</summary>
+    private void Emit(ModelRunner.Sampled sampled, List<SampledToken> tokens)
+    {
+        var request = sampled.Request;
+        foreach (var token in tokens)
+        {
+            var previous = request.FirstTokenAt is null ? (TimeSpan?)null : request.LastTokenAt;
+            var finish = request.Accept(token, _eosTokenIds, _model.MaxSequenceLength);
+            _metrics.TokenGenerated(previous, request.LastTokenAt);
+            if (finish is not null)
+            {
+                Finish(request, finish.Value);
+                return;
+            }
+        }
+    }
+
     /// <summary>Carries out the plan on the queues and the KV; returns the step's work in plan order.</summary>
-    private List<(EngineRequest Request, int TokenCount)> Apply(ScheduledBatch plan)
+    private List<StepWork> Apply(ScheduledBatch plan)
     {
         foreach (var (id, reason) in plan.Rejected)
             Remove(Find(_waiting, id), new InvalidOperationException(reason));
@@ -174,7 +221,7 @@ internal sealed class EngineLoop
         foreach (var chunk in plan.Chunks.Where(c => c.IsAdmission))
             Admit(Find(_waiting, chunk.RequestId));
 
-        var work = new List<(EngineRequest, int)>(plan.Chunks.Count);
+        var work = new List<StepWork>(plan.Chunks.Count);
         foreach (var chunk in plan.Chunks)
         {
             var request = _running.First(r => r.Id == chunk.RequestId);
@@ -182,12 +229,14 @@ internal sealed class EngineLoop
             int count = Math.Min(chunk.TokenCount, request.Tokens.Count - start);
             if (count <= 0)
                 continue;
-            if (!_kv.TryReserve(request.Kv!, start + count))
+            // A decode given more than its one token speculates with the rest as drafts.
+            int drafts = count == 1 && start > 0 && request.PendingMtpRows.Count > 0 ? Math.Max(0, chunk.TokenCount - 1) : 0;
+            if (!_kv.TryReserve(request.Kv!, start + count + drafts))
             {
                 Preempt(request);
                 continue;
             }
-            work.Add((request, count));
+            work.Add(new StepWork(request, count, drafts));
         }
         return work;
     }
@@ -242,7 +291,7 @@ internal sealed class EngineLoop
         _kv.Free(request.Kv!, request.Tokens, ValidTokenCount(request.Sequence!), cache: true);
         request.Kv = null;
         request.Sequence = null;
-        request.PendingMtpHidden = null;
+        request.PendingMtpRows.Clear();
     }
 
     /// <summary>Positions whose rows are complete in every cached slot (the MTP layer lags by one).</summary>
@@ -250,7 +299,15 @@ internal sealed class EngineLoop
         _keepMtpCache ? Math.Min(sequence.Length, sequence.MtpLength) : sequence.Length;
 
     private List<SchedulerRequest> RunningViews() =>
-        _running.Select(r => r.View(r.Sequence!.Length, r.Kv!.Table.PageCount, _kv.ReleasablePageCount(r.Kv!))).ToList();
+        _running.Select(r => r.View(r.Sequence!.Length, r.Kv!.Table.PageCount, _kv.ReleasablePageCount(r.Kv!)) with { DraftTokenCount = DraftsFor(r) }).ToList();
+
+    /// <summary>
+    /// Drafts a decode of <paramref name="request"/> would verify: the configured steps, fewer near its length
+    /// limit (a round emits at most drafts + 1 tokens, and none may pass MaxTokens or the context).
+    /// </summary>
+    private int DraftsFor(EngineRequest request) =>
+        _speculative is null || request.PendingMtpRows.Count == 0 ? 0
+        : Math.Clamp(request.MaxTokenCount - request.Tokens.Count - 1, 0, _speculative.Steps);
 
     /// <summary>Queue views; the prefix cache is consulted for the requests that could be admitted this step.</summary>
     private List<SchedulerRequest> WaitingViews()
@@ -279,6 +336,9 @@ internal sealed class EngineLoop
     {
         var pool = _kv.Pool;
         return new GlmEngineStatistics(_waiting.Count, _running.Count, pool.TotalCount, pool.FreeCount, pool.InUseCount, pool.CachedOnlyCount,
-            _limits.PageSize, _kv.Prefix?.QueriedTokenCount ?? 0, _kv.Prefix?.HitTokenCount ?? 0, _preemptions, _steps);
+            _limits.PageSize, _kv.Prefix?.QueriedTokenCount ?? 0, _kv.Prefix?.HitTokenCount ?? 0, _preemptions, _steps)
+        {
+            Speculative = _speculativeTotals?.Snapshot(),
+        };
     }
 }

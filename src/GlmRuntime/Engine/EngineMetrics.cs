@@ -18,6 +18,11 @@ internal sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _generatedTokens;
     private readonly Counter<long> _preemptions;
     private readonly Counter<long> _finished;
+    private readonly Counter<long> _specRounds;
+    private readonly Counter<long> _specDraftTokens;
+    private readonly Counter<long> _specAcceptedTokens;
+    private readonly Counter<long> _specAcceptedPerPosition;
+    private readonly Histogram<long> _specTokensPerForward;
 
     public EngineMetrics(Func<GlmEngineStatistics> statistics)
     {
@@ -31,6 +36,13 @@ internal sealed class EngineMetrics : IDisposable
         _generatedTokens = _meter.CreateCounter<long>("glm.generation_tokens", "{token}", "Tokens generated.");
         _preemptions = _meter.CreateCounter<long>("glm.preemptions", "{request}", "Running requests preempted for recompute.");
         _finished = _meter.CreateCounter<long>("glm.requests.finished", "{request}", "Finished requests, by finish_reason.");
+        _specRounds = _meter.CreateCounter<long>("glm.spec_decode.num_drafts", "{round}", "Speculative rounds: target forwards that verified drafts.");
+        _specDraftTokens = _meter.CreateCounter<long>("glm.spec_decode.num_draft_tokens", "{token}", "Tokens drafted by the MTP layer.");
+        _specAcceptedTokens = _meter.CreateCounter<long>("glm.spec_decode.num_accepted_tokens", "{token}", "Drafted tokens the target accepted.");
+        _specAcceptedPerPosition = _meter.CreateCounter<long>("glm.spec_decode.num_accepted_tokens_per_pos", "{token}",
+            "Accepted drafts by draft position (tag position, 0-based).");
+        _specTokensPerForward = _meter.CreateHistogram<long>("glm.spec_decode.tokens_per_forward", "{token}",
+            "Tokens one verifying target forward produced: accepted drafts + 1 (sglang's accept length).");
         _meter.CreateObservableGauge("glm.requests.waiting", () => statistics().WaitingRequestCount, "{request}", "Requests queued.");
         _meter.CreateObservableGauge("glm.requests.running", () => statistics().RunningRequestCount, "{request}", "Requests running.");
         _meter.CreateObservableGauge("glm.kv.pages_in_use", () => statistics().InUsePageCount, "{page}", "KV pages held by running requests.");
@@ -64,6 +76,17 @@ internal sealed class EngineMetrics : IDisposable
     }
 
     public void Preempted() => _preemptions.Add(1);
+
+    /// <summary>A speculative round verified <paramref name="drafted"/> drafts and accepted the first <paramref name="accepted"/>.</summary>
+    public void RoundVerified(int drafted, int accepted)
+    {
+        _specRounds.Add(1);
+        _specDraftTokens.Add(drafted);
+        _specAcceptedTokens.Add(accepted);
+        for (int k = 0; k < accepted; k++)
+            _specAcceptedPerPosition.Add(1, new KeyValuePair<string, object?>("position", k));
+        _specTokensPerForward.Record(accepted + 1);
+    }
 
     public void Dispose() => _meter.Dispose();
 }

@@ -4,6 +4,7 @@ using GlmRuntime.Kv;
 using GlmRuntime.Model;
 using GlmRuntime.Sampling;
 using GlmRuntime.Scheduling;
+using GlmRuntime.Speculative;
 using GlmRuntime.Tokenization;
 
 namespace GlmRuntime.Engine;
@@ -75,10 +76,13 @@ internal sealed class EngineRequest
     public SequenceState? Sequence { get; set; }
 
     /// <summary>
-    /// The last target hidden state [d] whose MTP slot is not computed yet (its next token was unknown); null when
-    /// the MTP cache is not kept or is up to date.
+    /// Target hidden states [d] of positions MtpLength..Length−1, whose MTP slots are not computed yet (the next
+    /// token of the last was unknown, or a speculative round just accepted them); empty when the MTP cache is not kept.
     /// </summary>
-    public float[]? PendingMtpHidden { get; set; }
+    public List<float[]> PendingMtpRows { get; } = [];
+
+    /// <summary>This request's speculative decoding totals; null when it is off.</summary>
+    public SpeculativeCounters? Speculative { get; init; }
 
     public bool IsRunning => Kv is not null;
 
@@ -135,7 +139,10 @@ internal sealed class EngineRequest
         }
 
         var usage = finish is null ? null
-            : new GenerationUsage(Prompt.Length, GeneratedCount, Math.Max(0, CachedTokenCount), FirstTokenAt ?? now);
+            : new GenerationUsage(Prompt.Length, GeneratedCount, Math.Max(0, CachedTokenCount), FirstTokenAt ?? now)
+            {
+                Speculative = Speculative?.Snapshot(),
+            };
         var update = new GenerationUpdate(text, [next], finish, usage)
         {
             Logprobs = sampled.Logprobs is { } one ? [one] : null,

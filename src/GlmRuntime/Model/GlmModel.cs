@@ -126,15 +126,21 @@ internal sealed class GlmModel : IDisposable
         ArgumentNullException.ThrowIfNull(sequence);
         if (nextTokens.IsEmpty)
             throw new ArgumentException("A forward needs at least one token.", nameof(nextTokens));
-        return ForwardMtp(ForwardBatch.Single(sequence, nextTokens, sequence.MtpLength, AttentionForm.Auto, nextTokens.Length), hidden, trace);
+        return ForwardMtp(ForwardBatch.Single(sequence, nextTokens, sequence.MtpLength, AttentionForm.Auto, nextTokens.Length), hidden, trace: trace).Logits;
     }
 
     /// <summary>
     /// The MTP layer over a ragged batch: row r pairs <paramref name="hidden"/> row r (post-norm target state,
-    /// [T, d]) with the embedding of batch token r, at the segment's MTP slots. Returns the logit rows asked for.
+    /// [T, d]) with the embedding of batch token r, at the segment's MTP slots. Returns the logit rows asked for
+    /// and the MTP's output rows, which a recursive draft step feeds back as its next hidden state.
     /// </summary>
+    /// <param name="batch">Tokens (the next tokens of the slots), positions and segments.</param>
+    /// <param name="hidden">[T, d] the states the slots pair with the tokens.</param>
+    /// <param name="preNormOutput">Return z before shared_head.norm as <see cref="MtpForwardResult.Output"/>
+    /// (vLLM's recursion) instead of after it (sglang's).</param>
+    /// <param name="trace">Optional recorder.</param>
     /// <exception cref="InvalidOperationException">The model has no MTP layer.</exception>
-    public float[] ForwardMtp(ForwardBatch batch, ReadOnlySpan<float> hidden, ForwardTrace? trace = null)
+    public MtpForwardResult ForwardMtp(ForwardBatch batch, ReadOnlySpan<float> hidden, bool preNormOutput = false, ForwardTrace? trace = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         if (_mtp is null)
@@ -149,10 +155,12 @@ internal sealed class GlmModel : IDisposable
             var embedded = new float[count * d];                                           // [T, d]
             _backend.Embed(_mtp.Embedding ?? _weights.Embedding, batch.Tokens, embedded);
             var mtpHidden = new float[count * d];                                          // [T, d] shared_head.norm(z)
-            _mtp.Forward(context, embedded, hidden, mtpHidden);
+            var preNorm = preNormOutput ? new float[count * d] : null;                     // [T, d] z
+            _mtp.Forward(context, embedded, hidden, mtpHidden, preNorm);
             if (context.Trace is { } t)
                 t.MtpHidden = mtpHidden;
-            return Logits(batch, mtpHidden, _mtp.Head ?? _weights.LmHead);                 // [rows, V]
+            var logits = Logits(batch, mtpHidden, _mtp.Head ?? _weights.LmHead);           // [rows, V]
+            return new MtpForwardResult(logits, preNorm ?? mtpHidden);
         }
         catch
         {

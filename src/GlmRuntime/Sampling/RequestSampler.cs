@@ -6,7 +6,7 @@ namespace GlmRuntime.Sampling;
 /// on this request's seed and history, never on other requests in the batch. Not thread-safe: one request, one caller.
 /// </summary>
 /// <remarks>
-/// <see cref="Next"/> follows vLLM's order: (a) logprobs from the raw logits; (b) on a private copy of the row,
+/// <see cref="Next"/> follows vLLM's order: (a) logprobs from the raw logits (computed last, from the untouched row); (b) on a private copy of the row,
 /// logit bias, min-tokens masking, repetition penalty (prompt + output), then frequency and presence penalties
 /// (output only); (c) temperature / top-k / top-p / min-p and the draw in <see cref="Sampler"/>; (d) history.
 /// A processor at its neutral value is skipped, and when none applies the raw row is sampled without a copy,
@@ -23,6 +23,9 @@ internal sealed class RequestSampler
 
     // The processed row [V]; allocated once, and only when some processor can change the logits.
     private readonly float[]? _scratch;
+
+    // The filtered distribution [V] a speculative verification reads; allocated on first use.
+    private float[]? _distribution;
 
     // Logit bias as parallel arrays of in-vocab ids and clamped values: enumerating the dictionary each step would allocate.
     private readonly int[] _biasIds;
@@ -61,7 +64,7 @@ internal sealed class RequestSampler
         _sampling = sampling;
         _vocabSize = vocabSize;
         long seed = sampling.Seed ?? Random.Shared.NextInt64();
-        _random = new Random(unchecked((int)(seed ^ (seed >>> 32))));
+        _random = new Random(MixSeed(seed));
 
         (_biasIds, _biasValues) = BuildBias(sampling.LogitBias, vocabSize);
         _minTokensMaskIds = sampling.MinTokens > 0 ? BuildMinTokensMask(sampling, eosTokenIds, vocabSize) : [];
@@ -101,27 +104,68 @@ internal sealed class RequestSampler
     /// <exception cref="ArgumentException"><paramref name="logits"/> is not V long.</exception>
     public SampledToken Next(ReadOnlySpan<float> logits)
     {
-        if (logits.Length != _vocabSize)
-            throw new ArgumentException($"The logit row has {logits.Length} entries; the vocabulary has {_vocabSize}.", nameof(logits));
-
-        // (a) Logprobs of the raw distribution (vLLM's raw_logprobs), before any processor touches the row.
-        double logSumExp = 0;
-        TokenLogprob[]? top = null;
-        if (_sampling.Logprobs is int n)
-        {
-            logSumExp = LogprobCalculator.LogSumExp(logits);
-            top = n == 0 ? [] : new TokenLogprob[Math.Min(n, _vocabSize)];
-            LogprobCalculator.TopLogprobs(logits, logSumExp, n, top);
-        }
-
+        CheckRow(logits);
         // (b) + (c)
         int token = Sampler.Sample(Process(logits), _sampling, _random);
+        return Take(logits, token);
+    }
 
-        // (d)
+    /// <summary>
+    /// Speculative verification of one draft against the target's raw row: greedy requests take the argmax (the
+    /// draft is accepted when it equals it); sampled ones accept <paramref name="draft"/> with its probability
+    /// p(draft) under the processed distribution and otherwise draw from that distribution with the draft removed,
+    /// so the token returned is distributed exactly as <see cref="Next"/>'s (the draft is deterministic). Records
+    /// the token in the history like <see cref="Next"/>.
+    /// </summary>
+    /// <param name="logits">The target's raw row [V] at the draft's position; not modified.</param>
+    /// <param name="draft">The drafted token.</param>
+    /// <param name="accepted">Whether the token returned is the draft.</param>
+    /// <exception cref="ArgumentException"><paramref name="logits"/> is not V long.</exception>
+    public SampledToken NextGivenDraft(ReadOnlySpan<float> logits, int draft, out bool accepted)
+    {
+        CheckRow(logits);
+        var row = Process(logits);
+        int token;
+        if (IsGreedy || (uint)draft >= (uint)_vocabSize)
+        {
+            token = Sampler.Sample(row, _sampling, _random);
+        }
+        else
+        {
+            var distribution = (_distribution ??= new float[_vocabSize]).AsSpan();
+            Sampler.Distribution(row, _sampling, distribution);
+            if (_random.NextDouble() < distribution[draft])
+            {
+                token = draft;
+            }
+            else
+            {
+                distribution[draft] = 0f;
+                token = Sampler.DrawFromDistribution(distribution, _random);
+                if (token < 0)
+                    token = draft; // nothing else has mass: p(draft) is 1 up to rounding
+            }
+        }
+        accepted = token == draft;
+        return Take(logits, token);
+    }
+
+    /// <summary>(d) history, and the logprobs of the raw distribution (vLLM's raw_logprobs) when asked for.</summary>
+    private SampledToken Take(ReadOnlySpan<float> logits, int token)
+    {
         Record(token);
-        var logprobs = top is null ? null
-            : new GeneratedTokenLogprobs(new TokenLogprob(token, LogprobCalculator.Logprob(logits, logSumExp, token)), top);
-        return new SampledToken(token, logprobs);
+        if (_sampling.Logprobs is not int n)
+            return new SampledToken(token, null);
+        double logSumExp = LogprobCalculator.LogSumExp(logits);
+        var top = n == 0 ? [] : new TokenLogprob[Math.Min(n, _vocabSize)];
+        LogprobCalculator.TopLogprobs(logits, logSumExp, n, top);
+        return new SampledToken(token, new GeneratedTokenLogprobs(new TokenLogprob(token, LogprobCalculator.Logprob(logits, logSumExp, token)), top));
+    }
+
+    private void CheckRow(ReadOnlySpan<float> logits)
+    {
+        if (logits.Length != _vocabSize)
+            throw new ArgumentException($"The logit row has {logits.Length} entries; the vocabulary has {_vocabSize}.", nameof(logits));
     }
 
     /// <summary>
@@ -175,6 +219,19 @@ internal sealed class RequestSampler
             }
         }
         return row;
+    }
+
+    /// <summary>
+    /// SplitMix64's finalizer folded to 32 bits: System.Random's seeded generator gives nearby seeds nearly the same
+    /// first draws, so requests seeded 0, 1, 2, … would sample in lockstep instead of independently.
+    /// </summary>
+    private static int MixSeed(long seed)
+    {
+        ulong z = unchecked((ulong)seed + 0x9E3779B97F4A7C15UL);
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        z ^= z >> 31;
+        return unchecked((int)(z ^ (z >> 32)));
     }
 
     private void Record(int token)

@@ -4,7 +4,7 @@ namespace GlmRuntime.Scheduling;
 /// Chooses the work of one engine step: a pure function of counts, with vLLM V1's rules.
 /// <list type="number">
 /// <item>Running requests first, decodes before unfinished prefills, each in admission order: a decode runs one
-/// token; an unfinished prefill runs its next chunk (at most <see cref="SchedulerLimits.ChunkedPrefillTokens"/>),
+/// token, plus its draft tokens when speculating (fewer drafts when the budget is short); an unfinished prefill runs its next chunk (at most <see cref="SchedulerLimits.ChunkedPrefillTokens"/>),
 /// all within <see cref="SchedulerLimits.MaxBatchTokens"/>.</item>
 /// <item>When a running request's new pages do not fit, the newest unscheduled running request (under
 /// <see cref="SchedulingPolicy.Priority"/>: the highest priority value, newest first) is preempted by recompute:
@@ -40,7 +40,9 @@ internal static class Scheduler
         for (int at = 0; at < order.Count; at++)
         {
             var request = running[order[at]];
-            int tokens = Math.Min(ChunkOf(request.RemainingTokenCount, limits), budget);
+            // A speculating decode verifies its drafts too; a tight budget trims drafts before it skips the decode.
+            int wanted = request.IsDecoding ? 1 + request.DraftTokenCount : ChunkOf(request.RemainingTokenCount, limits);
+            int tokens = Math.Min(wanted, budget);
             if (tokens <= 0)
                 continue;
             int needed = limits.PagesFor(request.ComputedTokenCount + tokens) - request.HeldPageCount;

@@ -1,7 +1,7 @@
 namespace GlmRuntime.Scheduling;
 
 /// <summary>The budgets and the pool size one scheduling step works within.</summary>
-/// <param name="MaxBatchTokens">Most tokens per step (decodes count one each).</param>
+/// <param name="MaxBatchTokens">Most tokens per step (decodes count one each, plus their drafts when speculating).</param>
 /// <param name="MaxRunningRequests">Most requests running at once.</param>
 /// <param name="ChunkedPrefillTokens">Longest prefill chunk, or null to prefill each prompt whole.</param>
 /// <param name="PageSize">Positions per KV page.</param>

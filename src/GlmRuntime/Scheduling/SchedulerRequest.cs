@@ -17,6 +17,12 @@ namespace GlmRuntime.Scheduling;
 internal readonly record struct SchedulerRequest(
     long Id, long Arrival, int Priority, int TokenCount, int ComputedTokenCount, int HeldPageCount, int ReleasablePageCount, int MaxTokenCount)
 {
+    /// <summary>
+    /// Draft tokens a decode of this request verifies (speculative decoding): the decode then runs 1 + this many
+    /// tokens, counted against the step's budget, and needs pages for them. 0 when not speculating.
+    /// </summary>
+    public int DraftTokenCount { get; init; }
+
     /// <summary>Tokens still to run before it can sample.</summary>
     public int RemainingTokenCount => TokenCount - ComputedTokenCount;
 

@@ -27,7 +27,7 @@ public sealed class MtpCacheTests
         var keyDims = _model.Layers.Select(l => l.Attention.Indexer?.KeyDim ?? 0).Append(_model.Mtp!.Block.Attention.Indexer?.KeyDim ?? 0).ToList();
         var layout = new KvPageLayout(PageSize, KvCacheDType.Float32, _model.Config.KvLoraRank + _model.Config.QkRopeHeadDim, keyDims);
         _kv = new KvCacheManager(layout, pageCount: 64, enablePrefixCache: true, pairKeys: true);
-        _runner = new ModelRunner(_model, keepMtpCache: true);
+        _runner = new ModelRunner(_model, keepMtpCache: true, speculative: null, PageSize, verifyPool: _kv.Pool);
     }
 
     [OneTimeTearDown]
@@ -78,7 +78,7 @@ public sealed class MtpCacheTests
         {
             int count = Math.Min(chunk, tokens.Length - request.Sequence.Length);
             Assert.That(_kv.TryReserve(request.Kv, request.Sequence.Length + count), Is.True);
-            _runner.Run([(request, count)]);
+            _runner.Run([new StepWork(request, count)]);
         }
         return request;
     }

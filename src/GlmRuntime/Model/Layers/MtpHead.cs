@@ -36,9 +36,10 @@ internal sealed class MtpHead
     public LinearWeight? Head => _w.SharedHeadHead;
 
     /// <summary>
-    /// embedded [T, d] = Emb(next tokens), hidden [T, d] = target h_i; writes shared_head.norm(z) into <paramref name="output"/> [T, d].
+    /// embedded [T, d] = Emb(next tokens), hidden [T, d] = target h_i; writes shared_head.norm(z) into
+    /// <paramref name="output"/> [T, d], and z itself into <paramref name="preNormOutput"/> when it is not empty.
     /// </summary>
-    public void Forward(StepContext context, ReadOnlySpan<float> embedded, ReadOnlySpan<float> hidden, Span<float> output)
+    public void Forward(StepContext context, ReadOnlySpan<float> embedded, ReadOnlySpan<float> hidden, Span<float> output, Span<float> preNormOutput = default)
     {
         int tokens = context.TokenCount, d = _hiddenSize;
         var joined = context.Workspace.Get(ForwardWorkspace.Slot.MtpJoined, tokens * 2 * d);   // [T, 2d] = [enorm(e) | hnorm(h)]
@@ -50,6 +51,8 @@ internal sealed class MtpHead
         var z = context.Workspace.Get(ForwardWorkspace.Slot.MtpInput, tokens * d);             // [T, d] u, then z
         context.Backend.MatMul(_w.EhProj, joined, tokens, z);
         Block.Forward(context, z);
+        if (!preNormOutput.IsEmpty)
+            z.CopyTo(preNormOutput);
         _outputNorm.Apply(context, z, output);
     }
 }
