@@ -34,6 +34,19 @@ public sealed class EngineBatchInvarianceTests
             .SetName("Batch_of_16_keeping_the_mtp_cache_under_preemption");
     }
 
+    /// <summary>Speculative decoding (greedy only: sampled rounds draw differently from plain decoding, by design).</summary>
+    public static IEnumerable<TestCaseData> SpeculativeVariants()
+    {
+        var speculative = new SpeculativeDecodingOptions { Steps = 5 };
+        // Four slots per page with the MTP layer: 16 pages' worth of three slots is 12 pages of four.
+        var tinyKv = TinyKv with { Speculative = speculative, KvCacheBytes = 16 * EngineWorkloads.PageBytes(Model, 16) };
+        yield return new TestCaseData(new GlmEngineOptions { Speculative = speculative, VerifyPagesEachStep = true }).SetName("Speculating_batch_of_16_default_options");
+        yield return new TestCaseData(new GlmEngineOptions { Speculative = speculative, ChunkedPrefillTokens = 8, MaxBatchTokens = 40, VerifyPagesEachStep = true })
+            .SetName("Speculating_batch_of_16_small_chunks_and_budget");
+        yield return new TestCaseData(tinyKv).SetName("Speculating_batch_of_16_preempted_by_a_tiny_kv_budget");
+        yield return new TestCaseData(tinyKv with { EnablePrefixCache = false }).SetName("Speculating_batch_of_16_preempted_without_prefix_cache");
+    }
+
     [OneTimeSetUp]
     public async Task RunAlone()
     {
@@ -55,6 +68,10 @@ public sealed class EngineBatchInvarianceTests
     [TestCaseSource(nameof(Variants))]
     public async Task Seeded_sampling_outputs_equal_the_solo_runs(GlmEngineOptions options) =>
         await CheckBatch(options, i => EngineWorkloads.Seeded(_workload[i].MaxTokens, 1000 + i), _seededAlone);
+
+    [TestCaseSource(nameof(SpeculativeVariants))]
+    public async Task Speculating_greedy_outputs_equal_the_plain_solo_runs(GlmEngineOptions options) =>
+        await CheckBatch(options, i => EngineWorkloads.Greedy(_workload[i].MaxTokens), _greedyAlone);
 
     [Test]
     public async Task The_tiny_budget_really_preempts()

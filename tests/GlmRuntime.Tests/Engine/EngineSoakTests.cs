@@ -10,13 +10,17 @@ namespace GlmRuntime.Tests.Engine;
 [TestFixture]
 public sealed class EngineSoakTests
 {
-    [Test]
-    public async Task Two_thousand_requests_with_cancellations_lose_nothing_and_leak_no_page()
+    /// <param name="speculative">Speculate 3/1/4, so cancellations also land between the draft and verify of rounds in flight.</param>
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task Two_thousand_requests_with_cancellations_lose_nothing_and_leak_no_page(bool speculative)
     {
+        // With speculation every page also holds the MTP layer's rows: four slots instead of three.
+        long pageBytes = EngineWorkloads.PageBytes(SharedData.PathOf("models", "tiny-glm5"), 8) * (speculative ? 4 : 3) / 3;
         var options = new GlmEngineOptions
         {
-            PageSize = 8, KvCacheBytes = 40 * EngineWorkloads.PageBytes(SharedData.PathOf("models", "tiny-glm5"), 8), MaxRunningRequests = 48, MaxBatchTokens = 256,
-            ChunkedPrefillTokens = 32, VerifyPagesEachStep = true,
+            PageSize = 8, KvCacheBytes = 40 * pageBytes, MaxRunningRequests = 48, MaxBatchTokens = 256,
+            ChunkedPrefillTokens = 32, VerifyPagesEachStep = true, Speculative = speculative ? SpeculativeDecodingOptions.Glm5Recipe : null,
         };
         await using var engine = await GlmEngine.LoadAsync(SharedData.PathOf("models", "tiny-glm5"), options);
         Assert.That(engine.GetStatistics().TotalPageCount, Is.EqualTo(40));
@@ -61,6 +65,8 @@ public sealed class EngineSoakTests
         Assert.That(statistics.FreePageCount + statistics.CachedPageCount, Is.EqualTo(statistics.TotalPageCount));
         Assert.That(statistics.PreemptionCount, Is.GreaterThan(0), "the budget should force preemption");
         Assert.That(statistics.PrefixHitTokenCount, Is.GreaterThan(0), "shared prefixes should hit the cache");
+        if (speculative)
+            Assert.That(statistics.Speculative!.RoundCount, Is.GreaterThan(1000), "decodes speculated");
     }
 
     private static async Task<(bool, int, GenerationUsage?)> Consume(GlmEngine engine, int[] prompt, int maxTokens, CancellationTokenSource cancellation)
