@@ -10,19 +10,20 @@ namespace GlmRuntime.Cli.Commands;
 /// text to stdout as it arrives; with <c>--json</c> prints nothing until the end and then one line
 /// <c>{"output_ids", "text", "finish_reason", "usage"}</c>. Sampling starts from the model's
 /// generation_config.json (<see cref="GlmEngine.DefaultSamplingParams"/>) with the given options on top.
-/// <c>--requests FILE.jsonl [--concurrency C]</c> runs one request per line instead (<see cref="RequestFile"/>,
+/// <c>--speculative 3/1/4</c> decodes with MTP speculative decoding (sglang's steps/topk/draft-tokens; the usage then
+/// reports rounds and acceptance). <c>--requests FILE.jsonl [--concurrency C]</c> runs one request per line instead (<see cref="RequestFile"/>,
 /// <see cref="RequestsRunner"/>) and prints one JSON line per request in file order.
 /// </summary>
 internal static class GenerateCommand
 {
     public const string Usage =
-        "glm generate --model DIR (--prompt TEXT | --ids 1,2,3 | --requests FILE.jsonl [--concurrency C]) [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ignore-eos] [--json]";
+        "glm generate --model DIR (--prompt TEXT | --ids 1,2,3 | --requests FILE.jsonl [--concurrency C]) [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ignore-eos] [--speculative S/K/N] [--json]";
 
-    private static readonly string[] OptionNames = ["model", "prompt", "ids", "requests", "concurrency", .. SamplingFlags.OptionNames];
+    private static readonly string[] OptionNames = ["model", "prompt", "ids", "requests", "concurrency", "speculative", .. SamplingFlags.OptionNames];
 
     /// <summary>The parsed command line, validated before anything is loaded; exactly one of Prompt, Ids and Requests is set.</summary>
     private sealed record Request(string Model, string? Prompt, int[]? Ids, List<RequestLine>? Requests, int? Concurrency,
-        SamplingFlags Sampling, bool Json);
+        SamplingFlags Sampling, SpeculativeDecodingOptions? Speculative, bool Json);
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellationToken)
     {
@@ -50,9 +51,21 @@ internal static class GenerateCommand
         if (concurrency is < 1)
             throw new UsageException($"option '--concurrency' must be at least 1, got {concurrency}");
         SamplingFlags sampling = SamplingFlags.Parse(a);
+        SpeculativeDecodingOptions? speculative = null;
+        if (a.Option("speculative") is { } triple)
+        {
+            try
+            {
+                speculative = SpeculativeDecodingOptions.Parse(triple);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"option '--speculative': {e.Message}");
+            }
+        }
         // Read now so a malformed file fails before the weights load.
         List<RequestLine>? requests = requestsPath is null ? null : RequestFile.Read(requestsPath);
-        return new Request(model, prompt, ids, requests, concurrency, sampling, a.Flag("json"));
+        return new Request(model, prompt, ids, requests, concurrency, sampling, speculative, a.Flag("json"));
     }
 
     /// <summary>Checks what config.json and the folder's files can tell, so misuse fails before the weights load.</summary>
@@ -63,6 +76,8 @@ internal static class GenerateCommand
             Arguments.CheckIdsInVocabulary("ids", ids, config.VocabSize);
         if (request.Prompt is not null && !File.Exists(Path.Combine(request.Model, GlmTokenizer.TokenizerFileName)))
             throw NoTokenizer(request.Model);
+        if (request.Speculative is not null && config.NumNextnPredictLayers < 1)
+            throw new UsageException($"option '--speculative' needs the model's MTP layer, and '{request.Model}' has none (config.json: num_nextn_predict_layers {config.NumNextnPredictLayers})");
     }
 
     private static UsageException NoTokenizer(string model) =>
@@ -70,7 +85,8 @@ internal static class GenerateCommand
 
     private static async Task<int> RunAsync(Request request, TextWriter output, CancellationToken cancellationToken)
     {
-        await using GlmEngine engine = await GlmEngine.LoadAsync(request.Model, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var options = new GlmEngineOptions { Speculative = request.Speculative };
+        await using GlmEngine engine = await GlmEngine.LoadAsync(request.Model, options, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (request.Prompt is not null && engine.Tokenizer is null)
             throw NoTokenizer(request.Model);
         if (request.Requests is { } lines)
@@ -125,6 +141,7 @@ internal static class GenerateCommand
             w.WriteNumber("prompt_tokens", usage.PromptTokenCount);
             w.WriteNumber("completion_tokens", usage.CompletionTokenCount);
             w.WriteNumber("total_tokens", usage.TotalTokenCount);
+            JsonLines.WriteSpeculative(w, usage.Speculative);
             w.WriteEndObject();
             w.WriteEndObject();
         }

@@ -8,6 +8,22 @@ internal static class JsonLines
 {
     public static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
+    /// <summary>
+    /// Writes <c>"speculative": {"rounds", "draft_tokens", "accepted_tokens", "accept_length"}</c> inside a usage
+    /// object when the request speculated (accept_length is sglang's mean tokens per verifying forward).
+    /// </summary>
+    public static void WriteSpeculative(Utf8JsonWriter w, SpeculativeDecodingStatistics? statistics)
+    {
+        if (statistics is null)
+            return;
+        w.WriteStartObject("speculative");
+        w.WriteNumber("rounds", statistics.RoundCount);
+        w.WriteNumber("draft_tokens", statistics.DraftTokenCount);
+        w.WriteNumber("accepted_tokens", statistics.AcceptedTokenCount);
+        w.WriteNumber("accept_length", Math.Round(statistics.MeanTokensPerTargetForward, 4));
+        w.WriteEndObject();
+    }
+
     /// <summary>Runs <paramref name="handle"/> on each non-empty line; a malformed line fails naming its number.</summary>
     public static int Process(TextReader input, TextWriter output, CancellationToken cancellationToken, Action<JsonElement, Utf8JsonWriter> handle)
     {

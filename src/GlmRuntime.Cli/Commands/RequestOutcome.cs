@@ -12,7 +12,7 @@ internal sealed record RequestOutcome(GenerationResult? Result, string? Error)
 
     /// <summary>
     /// Writes one line: <c>{"id", "output_ids", "text", "finish_reason", "usage": {"prompt_tokens", "completion_tokens",
-    /// "cached_tokens", "time_to_first_token_ms"}}</c>, or <c>{"id", "error"}</c>.
+    /// "cached_tokens", "time_to_first_token_ms"[, "speculative"]}}</c>, or <c>{"id", "error"}</c>.
     /// </summary>
     public void WriteLine(TextWriter output, JsonElement id)
     {
@@ -36,6 +36,7 @@ internal sealed record RequestOutcome(GenerationResult? Result, string? Error)
                 w.WriteNumber("cached_tokens", r.Usage.CachedTokenCount);
                 // Microseconds are the clock's useful resolution; more digits are noise.
                 w.WriteNumber("time_to_first_token_ms", Math.Round(r.Usage.TimeToFirstToken.TotalMilliseconds, 3));
+                JsonLines.WriteSpeculative(w, r.Usage.Speculative);
                 w.WriteEndObject();
             }
             else

@@ -25,6 +25,8 @@ public class GenerateCommandTests
     [TestCase("option '--seed' expects an integer, got 'x'", "--model", "M", "--ids", "1", "--seed", "x")]
     [TestCase("option '--ids' expects comma-separated token ids, got '1 2'", "--model", "M", "--ids", "1 2")]
     [TestCase("option '--seed' needs a value", "--model", "M", "--ids", "1", "--seed")]
+    [TestCase("option '--speculative': '3/2/4': Speculative TopK must be 1", "--model", "M", "--ids", "1", "--speculative", "3/2/4")]
+    [TestCase("option '--speculative': 'fast' is not a speculative triple", "--model", "M", "--ids", "1", "--speculative", "fast")]
     public void ArgumentErrorsNameTheOption(string message, params string[] args)
     {
         var (code, output, error) = Run(["generate", .. args]);
@@ -81,6 +83,33 @@ public class GenerateCommandTests
         Assert.That(usage.GetProperty("prompt_tokens").GetInt32(), Is.EqualTo(tokens.Length));
         Assert.That(usage.GetProperty("completion_tokens").GetInt32(), Is.EqualTo(12));
         Assert.That(usage.GetProperty("total_tokens").GetInt32(), Is.EqualTo(tokens.Length + 12));
+    }
+
+    /// <summary>Needs the real engine: the golden greedy continuation again, now through 3/1/4 speculation.</summary>
+    [TestCase("3/1/4")]
+    [TestCase("5/1/6")]
+    public void SpeculativeGreedyJsonReproducesTheGoldenContinuationAndReportsAcceptance(string triple)
+    {
+        using var golden = SafetensorsFile.Open(Path.Combine(TinyModel, "golden.safetensors"));
+        int[] tokens = LogitsCommandTests.Read<int>(golden, "prompt0.tokens");
+        int[] greedy = LogitsCommandTests.Read<int>(golden, "prompt0.greedy");
+        var (code, output, error) = Run("generate", "--model", TinyModel, "--ids", string.Join(",", tokens),
+            "--temperature", "0", "--max-tokens", "12", "--ignore-eos", "--speculative", triple, "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using JsonDocument result = JsonDocument.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single());
+        Assert.That(result.RootElement.GetProperty("output_ids").EnumerateArray().Select(e => e.GetInt32()), Is.EqualTo(greedy));
+        JsonElement speculative = result.RootElement.GetProperty("usage").GetProperty("speculative");
+        Assert.That(speculative.GetProperty("rounds").GetInt32(), Is.InRange(3, 11));
+        Assert.That(speculative.GetProperty("accept_length").GetDouble(), Is.GreaterThanOrEqualTo(1.0));
+    }
+
+    [Test]
+    public void SpeculativeOnAModelWithoutMtpFailsBeforeTheModelLoads()
+    {
+        using var noMtp = ModelVariants.WithConfig("tiny-glm5", c => c["num_nextn_predict_layers"] = 0);
+        var (code, _, error) = Run("generate", "--model", noMtp.Path, "--ids", "1,2", "--speculative", "3/1/4");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("num_nextn_predict_layers 0"));
     }
 
     /// <summary>Needs the real engine.</summary>
