@@ -86,6 +86,11 @@ public class EngineThroughputBenchmarks
     {
         // The median beside the mean: on a shared 2-core host single iterations stall now and then.
         public ThroughputConfig() =>
-            AddColumn(StatisticColumn.Median, new TokensPerSecondColumn(relative: false), new TokensPerSecondColumn(relative: true));
+            AddColumn(StatisticColumn.Median,
+                new TokensPerSecondColumn("tok/s", "Generated tokens per second: output tokens of all requests over the mean time of the batch", Tokens),
+                new TokensPerSecondColumn("tok/s vs 1", "Generated tokens per second divided by the baseline's (one request)", Tokens,
+                    (summary, _) => summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Baseline)));
+
+        private static int Tokens(BenchmarkDotNet.Running.BenchmarkCase benchmarkCase) => GeneratedTokens(benchmarkCase.Descriptor.WorkloadMethod.Name);
     }
 }

@@ -5,16 +5,21 @@ using BenchmarkDotNet.Running;
 namespace GlmRuntime.Benchmarks.Engine;
 
 /// <summary>
-/// Generated tokens per second of an <see cref="EngineThroughputBenchmarks"/> case (its tokens over the mean time), or,
-/// when <c>relative</c>, that figure divided by the baseline case's: the throughput gain over one request.
+/// Generated tokens per second of an engine benchmark case (its tokens over the mean time), or, when a baseline is
+/// given, that figure divided by the baseline case's: a throughput gain measured in the same run.
 /// </summary>
-internal sealed class TokensPerSecondColumn(bool relative) : IColumn
+/// <param name="name">Column header.</param>
+/// <param name="legend">What the column means.</param>
+/// <param name="tokensOf">Tokens one operation of a case generates.</param>
+/// <param name="baselineOf">The case to divide by, or null for the absolute rate.</param>
+internal sealed class TokensPerSecondColumn(string name, string legend, Func<BenchmarkCase, int> tokensOf,
+    Func<Summary, BenchmarkCase, BenchmarkCase?>? baselineOf = null) : IColumn
 {
     /// <inheritdoc />
-    public string Id => nameof(TokensPerSecondColumn) + (relative ? ".Relative" : "");
+    public string Id => nameof(TokensPerSecondColumn) + "." + name;
 
     /// <inheritdoc />
-    public string ColumnName => relative ? "tok/s vs 1" : "tok/s";
+    public string ColumnName => name;
 
     /// <inheritdoc />
     public bool AlwaysShow => true;
@@ -23,7 +28,7 @@ internal sealed class TokensPerSecondColumn(bool relative) : IColumn
     public ColumnCategory Category => ColumnCategory.Custom;
 
     /// <inheritdoc />
-    public int PriorityInCategory => relative ? 1 : 0;
+    public int PriorityInCategory => baselineOf is null ? 0 : 1;
 
     /// <inheritdoc />
     public bool IsNumeric => true;
@@ -32,9 +37,7 @@ internal sealed class TokensPerSecondColumn(bool relative) : IColumn
     public UnitType UnitType => UnitType.Dimensionless;
 
     /// <inheritdoc />
-    public string Legend => relative
-        ? "Generated tokens per second divided by the baseline's (one request)"
-        : "Generated tokens per second: output tokens of all requests over the mean time of the batch";
+    public string Legend => legend;
 
     /// <inheritdoc />
     public bool IsAvailable(Summary summary) => true;
@@ -49,17 +52,16 @@ internal sealed class TokensPerSecondColumn(bool relative) : IColumn
     public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
     {
         double? rate = TokensPerSecond(summary, benchmarkCase);
-        if (!relative)
+        if (baselineOf is null)
             return rate?.ToString("F1") ?? "NA";
-        BenchmarkCase? baseline = summary.BenchmarksCases.FirstOrDefault(c => c.Descriptor.Baseline);
+        BenchmarkCase? baseline = baselineOf(summary, benchmarkCase);
         double? baseRate = baseline is null ? null : TokensPerSecond(summary, baseline);
         return rate is { } r && baseRate is > 0 ? (r / baseRate.Value).ToString("F2") : "NA";
     }
 
-    private static double? TokensPerSecond(Summary summary, BenchmarkCase benchmarkCase)
+    private double? TokensPerSecond(Summary summary, BenchmarkCase benchmarkCase)
     {
         double? meanNanoseconds = summary[benchmarkCase]?.ResultStatistics?.Mean;
-        int tokens = EngineThroughputBenchmarks.GeneratedTokens(benchmarkCase.Descriptor.WorkloadMethod.Name);
-        return meanNanoseconds is > 0 ? tokens / meanNanoseconds.Value * 1e9 : null;
+        return meanNanoseconds is > 0 ? tokensOf(benchmarkCase) / meanNanoseconds.Value * 1e9 : null;
     }
 }
