@@ -279,8 +279,11 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
             var reader = request.Updates;
             while (await reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var update))
+                // Updates arrive in bursts (a step can emit several tokens): a cancelled caller gets none of those
+                // still buffered.
+                while (!cancellationToken.IsCancellationRequested && reader.TryRead(out var update))
                     yield return update;
+                cancellationToken.ThrowIfCancellationRequested();
             }
             completed = true;
         }
