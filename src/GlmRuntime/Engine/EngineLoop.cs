@@ -133,7 +133,7 @@ internal sealed class EngineLoop
                         _kv.CacheRunning(request.Kv!, request.Tokens, ValidTokenCount(sequence));
                 }
                 foreach (var sampled in output.Sampled)
-                    Emit(sampled, ChooseTokens(sampled, output.Logits));
+                    Emit(sampled.Request, ChooseTokens(sampled, output.Logits));
             }
             catch (Exception error)
             {
@@ -193,9 +193,8 @@ internal sealed class EngineLoop
     }
 
     /// <summary>Hands the chosen tokens to the request in order; a finish (eos, stop, length) discards the rest.</summary>
-    private void Emit(ModelRunner.Sampled sampled, List<SampledToken> tokens)
+    private void Emit(EngineRequest request, List<SampledToken> tokens)
     {
-        var request = sampled.Request;
         foreach (var token in tokens)
         {
             var previous = request.FirstTokenAt is null ? (TimeSpan?)null : request.LastTokenAt;

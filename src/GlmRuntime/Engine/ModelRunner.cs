@@ -36,6 +36,7 @@ internal sealed class ModelRunner(GlmModel model, bool keepMtpCache, Speculative
         var positions = new int[total];                                                 // [T]
         var segments = new List<BatchSegment>(work.Count);
         var sampled = new List<Sampled>();
+        var verifyRows = new List<(float[] Hidden, int Offset)>();
         int offset = 0, logitRow = 0;
         for (int w = 0; w < work.Count; w++)
         {
@@ -57,6 +58,8 @@ internal sealed class ModelRunner(GlmModel model, bool keepMtpCache, Speculative
             {
                 // A verify keeps its rows' hidden states: the MTP slots of whatever gets accepted pair with them.
                 float[]? verifyHidden = drafts[w].Length > 0 ? new float[rows * _hiddenSize] : null;
+                if (verifyHidden is not null)
+                    verifyRows.Add((verifyHidden, offset));
                 sampled.Add(new Sampled(request, logitRow, drafts[w], start, verifyHidden));
             }
             logitRow += logitRows;
@@ -66,15 +69,8 @@ internal sealed class ModelRunner(GlmModel model, bool keepMtpCache, Speculative
         var result = model.Forward(batch);
         if (keepMtpCache)
             ExtendMtp(work, drafts, batch, result.Hidden);
-        for (int w = 0, s = 0; w < work.Count; w++)
-        {
-            if (s < sampled.Count && sampled[s].Request == work[w].Request)
-            {
-                if (sampled[s].VerifyHidden is { } keep)
-                    result.Hidden.AsSpan(segments[w].Offset * _hiddenSize, keep.Length).CopyTo(keep);
-                s++;
-            }
-        }
+        foreach (var (keep, rowOffset) in verifyRows)
+            result.Hidden.AsSpan(rowOffset * _hiddenSize, keep.Length).CopyTo(keep);
         return new Output(result.Logits, sampled);
     }
 
