@@ -17,6 +17,9 @@ internal abstract class LinearWeight(string name, int outFeatures, int inFeature
 
     public abstract WeightFormat Format { get; }
 
+    /// <summary>Whether the CPU register decoders may read this weight (set once by <c>FastPathCheck</c>).</summary>
+    internal int FastPathState;
+
     /// <summary>Bytes held by the weight and its scales.</summary>
     public abstract long StoredBytes { get; }
 

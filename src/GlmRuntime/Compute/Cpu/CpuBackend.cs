@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using GlmRuntime.Compute.Cpu.Linear;
 using GlmRuntime.Sampling;
 using GlmRuntime.Weights;
 
@@ -7,15 +7,16 @@ namespace GlmRuntime.Compute.Cpu;
 /// <summary>
 /// The managed reference backend: float32 activations, weights decoded row by row inside the kernels,
 /// <c>TensorPrimitives</c> (Vector256/Vector512 underneath) for the inner loops, rows split across cores.
-/// Correct everywhere; the tuned kernels come with the CPU-speed work.
+/// Linear layers decode MXFP4, FP8 and BF16 weights in registers on the AVX-512 or AVX2 path
+/// (<see cref="Linear.LinearKernel"/>); <see cref="CpuIsa.Portable"/> is the reference they are tested against.
 /// </summary>
-internal sealed class CpuBackend(int? threadCount = null) : IComputeBackend
+internal sealed class CpuBackend(int? threadCount = null, CpuIsa? isa = null) : IComputeBackend
 {
-    private readonly CpuParallel _parallel = new(threadCount ?? Environment.ProcessorCount);
+    private readonly CpuParallel _parallel = new(threadCount ?? Environment.ProcessorCount, isa);
 
-    public string Name => $"cpu ({_parallel.ThreadCount} threads, {VectorWidth})";
+    public string Name => $"cpu ({_parallel.ThreadCount} threads, {_parallel.Isa})";
 
-    private static string VectorWidth => Vector512.IsHardwareAccelerated ? "Vector512" : Vector256.IsHardwareAccelerated ? "Vector256" : "scalar";
+    internal CpuParallel Parallel => _parallel;
 
     public void Embed(LinearWeight table, ReadOnlySpan<int> tokens, Span<float> destination)
     {

@@ -1,13 +1,15 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using GlmRuntime.Compute.Cpu.Linear;
 using GlmRuntime.Weights;
 
 namespace GlmRuntime.Compute.Cpu;
 
 /// <summary>
-/// y = x·Wᵀ with the weight decoded one row at a time into a float32 scratch row, then dotted with every input
-/// row: the decode is paid once per weight row per call, however many tokens share it. Exact for every stored
-/// format (BF16 and MXFP4 decode exactly; FP8 keeps the float32 product of code and tile scale).
+/// y = x·Wᵀ. The SIMD paths decode the packed weights in registers (<see cref="LinearKernel"/>); the portable
+/// reference decodes one row at a time into a float32 scratch row, then dots it with every input row. Both are
+/// exact in the weights (BF16 and MXFP4 decode exactly; FP8 keeps the float32 product of code and tile scale) and
+/// differ only in the order of the float32 sums.
 /// </summary>
 internal static class MatMulKernel
 {
@@ -22,6 +24,8 @@ internal static class MatMulKernel
             throw new ArgumentException($"'{weight.Name}' needs input [{rows}, {k}]; got {input.Length} values.", nameof(input));
         if (output.Length < rows * outCount)
             throw new ArgumentException($"'{weight.Name}' needs output [{rows}, {outCount}]; got {output.Length} values.", nameof(output));
+        if (LinearKernel.TryMultiply(parallel, parallel.Isa, weight, input, rows, output, firstRow, outCount))
+            return;
         unsafe
         {
             fixed (float* x = input)

@@ -1,0 +1,167 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using GlmRuntime.Tensors;
+
+namespace GlmRuntime.Compute.Cpu.Linear;
+
+/// <summary>
+/// Decodes 32 consecutive weights of a row (one "chunk") straight into float registers, exactly (every stored
+/// value times its scale is one float32 rounding, as <see cref="Weights.LinearWeight.DequantizeRow"/> defines).
+/// The order of the 32 values within a chunk is the decoder's choice; <see cref="PermutesInput"/> says whether
+/// the activations must be reordered to match (see <see cref="LinearKernel.PermuteForMxfp4"/>).
+/// </summary>
+internal unsafe interface IChunkDecoder
+{
+    /// <summary>True when a chunk comes out as 16 even then 16 odd elements (AVX-512) or 8/8/8/8 (AVX2).</summary>
+    static abstract bool PermutesInput { get; }
+
+    /// <summary>The row's bytes and scales.</summary>
+    RowRef Row(int row);
+
+    void Decode512(in RowRef row, int chunk, out Vector512<float> w0, out Vector512<float> w1);
+
+    void Decode256(in RowRef row, int chunk, out Vector256<float> w0, out Vector256<float> w1, out Vector256<float> w2, out Vector256<float> w3);
+}
+
+/// <summary>A weight row: its stored bytes and its scales (E8M0 bytes or float tile scales).</summary>
+internal readonly unsafe struct RowRef(byte* data, byte* scales)
+{
+    public readonly byte* Data = data;
+    public readonly byte* Scales = scales;
+}
+
+/// <summary>Constant tables shared by the decoders, in native memory so the kernels index them without bounds checks.</summary>
+internal static unsafe class DecodeTables
+{
+    /// <summary>E8M0 byte → 2^(E−127) (0x00 the denormal, 0xFF NaN), as <see cref="Mxfp4.DecodeE8M0"/>.</summary>
+    public static readonly float* E8M0 = BuildE8M0();
+
+    private static float* BuildE8M0()
+    {
+        var table = (float*)NativeMemory.AlignedAlloc(256 * sizeof(float), 64);
+        for (int e = 0; e < 256; e++)
+            table[e] = Mxfp4.DecodeE8M0((byte)e);
+        return table;
+    }
+}
+
+/// <summary>
+/// MXFP4 (Quark layout): 16 packed bytes and one E8M0 byte per chunk. The low nibbles are the even elements, the
+/// high nibbles the odd ones; each nibble indexes the 16 E2M1 values, pre-multiplied by the block scale.
+/// </summary>
+internal readonly unsafe struct Mxfp4Decoder(byte* packed, byte* scales, int k) : IChunkDecoder
+{
+    private readonly int _rowBytes = k / 2;
+    private readonly int _scalesPerRow = k / 32;
+
+    public static bool PermutesInput => true;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public RowRef Row(int row) => new(packed + (long)row * _rowBytes, scales + (long)row * _scalesPerRow);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Decode512(in RowRef row, int chunk, out Vector512<float> w0, out Vector512<float> w1)
+    {
+        var codes = Avx512F.ConvertToVector512Int32(Vector128.Load(row.Data + chunk * 16));
+        var lut = Vector512.Create(0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f, -0f, -0.5f, -1f, -1.5f, -2f, -3f, -4f, -6f)
+            * Vector512.Create(DecodeTables.E8M0[row.Scales[chunk]]);
+        w0 = Avx512F.PermuteVar16x32(lut, codes & Vector512.Create(0xF));
+        w1 = Avx512F.PermuteVar16x32(lut, Avx512F.ShiftRightLogical(codes, 4));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Decode256(in RowRef row, int chunk, out Vector256<float> w0, out Vector256<float> w1, out Vector256<float> w2, out Vector256<float> w3)
+    {
+        // vpermps over ymm indexes 8 entries: look up the magnitude (bits 0..2), then move bit 3 to the sign.
+        var lut = Vector256.Create(0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f) * Vector256.Create(DecodeTables.E8M0[row.Scales[chunk]]);
+        byte* p = row.Data + chunk * 16;
+        var first = Avx2.ConvertToVector256Int32(p);
+        var second = Avx2.ConvertToVector256Int32(p + 8);
+        w0 = Nibble(lut, first);
+        w1 = Nibble(lut, Avx2.ShiftRightLogical(first, 4));
+        w2 = Nibble(lut, second);
+        w3 = Nibble(lut, Avx2.ShiftRightLogical(second, 4));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Nibble(Vector256<float> lut, Vector256<int> code)
+    {
+        var magnitude = Avx2.PermuteVar8x32(lut, code & Vector256.Create(7));
+        var sign = Avx2.ShiftLeftLogical(code & Vector256.Create(8), 28);
+        return magnitude ^ sign.AsSingle();
+    }
+}
+
+/// <summary>
+/// FP8 e4m3fn with 2-D block scales. A code's bits moved into a float32's sign, exponent and mantissa positions are
+/// the code's value × 2^−120 (subnormals included), so the tile scale is applied as scale·2^120: one rounding of
+/// code × scale, as the reference. Valid while every |scale| &lt; 2^8 and no code is NaN (checked per weight).
+/// </summary>
+internal readonly unsafe struct Fp8Decoder(byte* codes, float* scaleInv, int k, int blockN, int tilesPerRow, int chunkShift) : IChunkDecoder
+{
+    public static bool PermutesInput => false;
+
+    /// <summary>2^120.</summary>
+    private const float Rebias = 1.329228e36f;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public RowRef Row(int row) => new(codes + (long)row * k, (byte*)(scaleInv + (long)(row / blockN) * tilesPerRow));
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Decode512(in RowRef row, int chunk, out Vector512<float> w0, out Vector512<float> w1)
+    {
+        var scale = Vector512.Create(((float*)row.Scales)[chunk >> chunkShift] * Rebias);
+        byte* p = row.Data + chunk * 32;
+        w0 = Bits512(Avx512F.ConvertToVector512Int32(Vector128.Load(p))) * scale;
+        w1 = Bits512(Avx512F.ConvertToVector512Int32(Vector128.Load(p + 16))) * scale;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Decode256(in RowRef row, int chunk, out Vector256<float> w0, out Vector256<float> w1, out Vector256<float> w2, out Vector256<float> w3)
+    {
+        var scale = Vector256.Create(((float*)row.Scales)[chunk >> chunkShift] * Rebias);
+        byte* p = row.Data + chunk * 32;
+        w0 = Bits256(Avx2.ConvertToVector256Int32(p)) * scale;
+        w1 = Bits256(Avx2.ConvertToVector256Int32(p + 8)) * scale;
+        w2 = Bits256(Avx2.ConvertToVector256Int32(p + 16)) * scale;
+        w3 = Bits256(Avx2.ConvertToVector256Int32(p + 24)) * scale;
+    }
+
+    // s eeee mmm → s at bit 31, eeee mmm at bits 26..20: shift the byte to the top, sign-extend it down by 4, mask.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector512<float> Bits512(Vector512<int> b) =>
+        (Avx512F.ShiftRightArithmetic(Avx512F.ShiftLeftLogical(b, 24), 4) & Vector512.Create(unchecked((int)0x87F0_0000))).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Bits256(Vector256<int> b) =>
+        (Avx2.ShiftRightArithmetic(Avx2.ShiftLeftLogical(b, 24), 4) & Vector256.Create(unchecked((int)0x87F0_0000))).AsSingle();
+}
+
+/// <summary>BF16: the upper half of a float32, widened with a zero low half.</summary>
+internal readonly unsafe struct Bf16Decoder(byte* data, int k) : IChunkDecoder
+{
+    public static bool PermutesInput => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public RowRef Row(int row) => new(data + (long)row * k * 2, null);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Decode512(in RowRef row, int chunk, out Vector512<float> w0, out Vector512<float> w1)
+    {
+        var p = (ushort*)row.Data + chunk * 32;
+        w0 = Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Vector256.Load(p)), 16).AsSingle();
+        w1 = Avx512F.ShiftLeftLogical(Avx512F.ConvertToVector512Int32(Vector256.Load(p + 16)), 16).AsSingle();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Decode256(in RowRef row, int chunk, out Vector256<float> w0, out Vector256<float> w1, out Vector256<float> w2, out Vector256<float> w3)
+    {
+        var p = (ushort*)row.Data + chunk * 32;
+        w0 = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(p), 16).AsSingle();
+        w1 = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(p + 8), 16).AsSingle();
+        w2 = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(p + 16), 16).AsSingle();
+        w3 = Avx2.ShiftLeftLogical(Avx2.ConvertToVector256Int32(p + 24), 16).AsSingle();
+    }
+}
