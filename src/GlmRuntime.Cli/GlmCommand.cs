@@ -13,7 +13,8 @@ internal static class GlmCommand
         "  " + TokenizeCommand.Usage,
         "  " + TemplateCommand.Usage,
         "  " + LogitsCommand.Usage,
-        "  " + GenerateCommand.Usage);
+        "  " + GenerateCommand.Usage,
+        "  " + BenchCommand.Usage);
 
     public static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -32,6 +33,7 @@ internal static class GlmCommand
                 "template" => TemplateCommand.Run(rest, input, output, cancellationToken),
                 "logits" => LogitsCommand.Run(rest, output, cancellationToken),
                 "generate" => GenerateCommand.Run(rest, output, cancellationToken),
+                "bench" => BenchCommand.Run(rest, output, error, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }

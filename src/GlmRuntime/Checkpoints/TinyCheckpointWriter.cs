@@ -28,6 +28,30 @@ public static class TinyCheckpointWriter
          "attention_dropout":0.0,"eos_token_id":[1],"pad_token_id":0,"initializer_range":0.02,"dtype":"bfloat16"}
         """;
 
+    /// <summary>
+    /// A GLM-5-shaped model this machine can hold, for CPU speed work (issue 6): hidden 2048, 6 layers with the first
+    /// dense, 64 routed experts top-8 of width 512 plus one shared expert, MLA with GLM-5's head dims (nope 192,
+    /// rope 64, v 256, kv rank 512), the DSA indexer with top-k 256, a vocabulary of 8192 and no MTP layer. Written
+    /// with <see cref="TinyCheckpointFormat.Mxfp4"/> and <see cref="TinyCheckpointOptions.RandomPacked"/> it is
+    /// ≈0.75 GB, of which ≈0.2 GB are read per token.
+    /// </summary>
+    public const string SyntheticGlm5ConfigJson = """
+        {"architectures":["GlmMoeDsaForCausalLM"],"model_type":"glm_moe_dsa","vocab_size":8192,
+         "hidden_size":2048,"intermediate_size":6144,"moe_intermediate_size":512,"num_hidden_layers":6,
+         "first_k_dense_replace":1,"moe_layer_freq":1,"num_attention_heads":16,"num_key_value_heads":16,
+         "q_lora_rank":768,"kv_lora_rank":512,"qk_nope_head_dim":192,"qk_rope_head_dim":64,"qk_head_dim":256,
+         "head_dim":64,"v_head_dim":256,"index_n_heads":16,"index_head_dim":128,"index_topk":256,
+         "rope_interleave":true,"indexer_rope_interleave":true,"n_routed_experts":64,"n_shared_experts":1,
+         "num_experts_per_tok":8,"n_group":1,"topk_group":1,"topk_method":"noaux_tc","scoring_func":"sigmoid",
+         "norm_topk_prob":true,"routed_scaling_factor":2.5,"hidden_act":"silu","rms_norm_eps":1e-5,
+         "rope_parameters":{"rope_theta":1000000,"rope_type":"default"},"max_position_embeddings":4096,
+         "num_nextn_predict_layers":0,"tie_word_embeddings":false,"attention_bias":false,
+         "attention_dropout":0.0,"eos_token_id":[1],"pad_token_id":0,"initializer_range":0.02,"dtype":"bfloat16"}
+        """;
+
+    /// <summary>The parsed <see cref="SyntheticGlm5ConfigJson"/>.</summary>
+    public static GlmConfig SyntheticGlm5Config() => GlmConfig.Parse(SyntheticGlm5ConfigJson, "TinyCheckpointWriter.SyntheticGlm5ConfigJson");
+
     /// <summary>The parsed <see cref="TinyConfigJson"/>.</summary>
     public static GlmConfig TinyConfig() => GlmConfig.Parse(TinyConfigJson, "TinyCheckpointWriter.TinyConfigJson");
 
@@ -42,7 +66,9 @@ public static class TinyCheckpointWriter
         var entries = TensorManifest.Enumerate(config).ToList();
         var tensors = new List<(string Name, DType DType, long[] Shape, byte[] Data)>();
         foreach (ManifestEntry entry in entries)
-            tensors.AddRange(Generate(entry, config, options.Format, random, options.PerfectDraft));
+            tensors.AddRange(options.RandomPacked && options.Format == TinyCheckpointFormat.Mxfp4 && entry.Role == TensorRole.Linear && IsQuantized(entry.Module, entry.Layer, config, options.Format)
+                ? RandomMxfp4(entry, random)
+                : Generate(entry, config, options.Format, random, options.PerfectDraft));
 
         WriteConfig(Path.Combine(directory, "config.json"), config, options.Format, entries);
         WriteGenerationConfig(Path.Combine(directory, "generation_config.json"), config);
@@ -109,6 +135,16 @@ public static class TinyCheckpointWriter
         for (long i = 0; i < count; i++)
             bits[i] = BFloat16Bits.FromSingle(values[i]);
         yield return (e.Name, DType.BF16, e.Shape, System.Runtime.InteropServices.MemoryMarshal.AsBytes(bits.AsSpan()).ToArray());
+    }
+
+    private static IEnumerable<(string, DType, long[], byte[])> RandomMxfp4(ManifestEntry e, DeterministicRandom random)
+    {
+        int n = (int)e.Shape[0], k = (int)e.Shape[1];
+        var packed = new byte[(long)n * Mxfp4.PackedRowBytes(k)];
+        var scales = new byte[(long)n * Mxfp4.ScalesPerRow(k)];
+        RandomPackedWeights.FillMxfp4(random, k, packed, scales);
+        yield return (e.Name, DType.U8, [n, Mxfp4.PackedRowBytes(k)], packed);
+        yield return (e.Module + ".weight_scale", DType.U8, [n, Mxfp4.ScalesPerRow(k)], scales);
     }
 
     /// <summary>The edits of <see cref="TinyCheckpointOptions.PerfectDraft"/>, on the freshly drawn values of one tensor.</summary>

@@ -36,13 +36,16 @@ internal readonly unsafe struct RowRef(byte* data, byte* scales)
 internal static unsafe class DecodeTables
 {
     /// <summary>E8M0 byte → 2^(E−127) (0x00 the denormal, 0xFF NaN), as <see cref="Mxfp4.DecodeE8M0"/>.</summary>
-    public static readonly float* E8M0 = BuildE8M0();
+    public static readonly float* E8M0 = Build(1f);
 
-    private static float* BuildE8M0()
+    /// <summary>E8M0 / 2, for decoders that look up doubled E2M1 values (exact: 2^(E−128), the denormals included).</summary>
+    public static readonly float* E8M0Half = Build(0.5f);
+
+    private static float* Build(float factor)
     {
         var table = (float*)NativeMemory.AlignedAlloc(256 * sizeof(float), 64);
         for (int e = 0; e < 256; e++)
-            table[e] = Mxfp4.DecodeE8M0((byte)e);
+            table[e] = Mxfp4.DecodeE8M0((byte)e) * factor;
         return table;
     }
 }
@@ -74,23 +77,18 @@ internal readonly unsafe struct Mxfp4Decoder(byte* packed, byte* scales, int k) 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Decode256(in RowRef row, int chunk, out Vector256<float> w0, out Vector256<float> w1, out Vector256<float> w2, out Vector256<float> w3)
     {
-        // vpermps over ymm indexes 8 entries: look up the magnitude (bits 0..2), then move bit 3 to the sign.
-        var lut = Vector256.Create(0f, 0.5f, 1f, 1.5f, 2f, 3f, 4f, 6f) * Vector256.Create(DecodeTables.E8M0[row.Scales[chunk]]);
-        byte* p = row.Data + chunk * 16;
-        var first = Avx2.ConvertToVector256Int32(p);
-        var second = Avx2.ConvertToVector256Int32(p + 8);
-        w0 = Nibble(lut, first);
-        w1 = Nibble(lut, Avx2.ShiftRightLogical(first, 4));
-        w2 = Nibble(lut, second);
-        w3 = Nibble(lut, Avx2.ShiftRightLogical(second, 4));
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> Nibble(Vector256<float> lut, Vector256<int> code)
-    {
-        var magnitude = Avx2.PermuteVar8x32(lut, code & Vector256.Create(7));
-        var sign = Avx2.ShiftLeftLogical(code & Vector256.Create(8), 28);
-        return magnitude ^ sign.AsSingle();
+        // One byte shuffle looks up 16 codes at once as doubled E2M1 integers (−12..12, exact), widened to int32 and
+        // converted; the half block scale undoes the doubling (exact: both factors are powers of two or small ints).
+        var scale = Vector256.Create(DecodeTables.E8M0Half[row.Scales[chunk]]);
+        var bytes = Vector128.Load(row.Data + chunk * 16);
+        var nibble = Vector128.Create((byte)0x0F);
+        var lut = Vector128.Create((sbyte)0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
+        var even = Ssse3.Shuffle(lut, (bytes & nibble).AsSByte());
+        var odd = Ssse3.Shuffle(lut, (Sse2.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & nibble).AsSByte());
+        w0 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(even)) * scale;
+        w1 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(odd)) * scale;
+        w2 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(even, 8))) * scale;
+        w3 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(odd, 8))) * scale;
     }
 }
 

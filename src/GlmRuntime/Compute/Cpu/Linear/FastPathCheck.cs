@@ -5,8 +5,8 @@ namespace GlmRuntime.Compute.Cpu.Linear;
 
 /// <summary>
 /// Whether a weight's stored values are all ones the register decoders reproduce exactly; checked once per weight
-/// on first use and remembered. Only FP8 can fail: a NaN code (0x7F/0xFF) or a tile scale of 2^8 or more (the
-/// decoder multiplies the scale by 2^120) sends that weight down the reference path.
+/// on first use and remembered. FP8: a NaN code (0x7F/0xFF) or a tile scale of 2^8 or more (the decoder multiplies
+/// the scale by 2^120). Such a weight takes the reference path; real checkpoints have neither.
 /// </summary>
 internal static class FastPathCheck
 {
@@ -25,7 +25,7 @@ internal static class FastPathCheck
 
     private static bool Inspect(LinearWeight weight) => weight switch
     {
-        Mxfp4LinearWeight => weight.InFeatures % 2 == 0,
+        Mxfp4LinearWeight m => m.InFeatures % 2 == 0,
         DenseLinearWeight d => d.Format == WeightFormat.BF16,
         Fp8BlockLinearWeight f => f.BlockK % 32 == 0 && System.Numerics.BitOperations.IsPow2(f.BlockK / 32) && Fp8ValuesAllowed(f),
         _ => false,

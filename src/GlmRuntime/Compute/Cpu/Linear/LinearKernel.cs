@@ -180,11 +180,11 @@ internal enum CpuIsa
     Avx512,
 }
 
-/// <summary>The best path this CPU supports.</summary>
+/// <summary>The best path this CPU supports (AVX-512 only once <see cref="Avx512SelfCheck"/> has passed).</summary>
 internal static class CpuIsaDetection
 {
     public static CpuIsa Best { get; } =
-        Avx512F.IsSupported && Vector512.IsHardwareAccelerated ? CpuIsa.Avx512
+        Avx512SelfCheck.Passes() ? CpuIsa.Avx512
         : Avx2.IsSupported && Fma.IsSupported ? CpuIsa.Avx2
         : CpuIsa.Portable;
 

@@ -73,48 +73,56 @@ internal static unsafe class MicroKernels
     public static void Tile256<TDecoder, TTokens>(ref TDecoder decoder, int firstRow, int validRows, int k, float* x, float* y, int yStride)
         where TDecoder : struct, IChunkDecoder where TTokens : struct, ITokenCount
     {
-        // Two rows at a time: AVX2 has 16 registers, and each row's chunk is four of them.
-        for (int pair = 0; pair < validRows; pair += 2)
-            Pair256<TDecoder, TTokens>(ref decoder, firstRow + pair, Math.Min(2, validRows - pair), k, x, y + pair, yStride);
+        // One row at a time: AVX2 has 16 registers, a decoded chunk takes four and the tokens' accumulators eight;
+        // activations are FMA memory operands.
+        for (int r = 0; r < validRows; r++)
+            Row256<TDecoder, TTokens>(ref decoder, firstRow + r, k, x, y + r, yStride);
     }
 
-    private static void Pair256<TDecoder, TTokens>(ref TDecoder decoder, int firstRow, int validRows, int k, float* x, float* y, int yStride)
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Row256<TDecoder, TTokens>(ref TDecoder decoder, int row, int k, float* x, float* y, int yStride)
         where TDecoder : struct, IChunkDecoder where TTokens : struct, ITokenCount
     {
         int tokens = TTokens.Count;
-        RowRef r0 = decoder.Row(firstRow), r1 = decoder.Row(firstRow + validRows - 1);
-        Vector256<float> a00 = default, a01 = default, a02 = default, a03 = default, a10 = default, a11 = default, a12 = default, a13 = default;
+        RowRef r = decoder.Row(row);
+        // Two accumulators per token (four for a single token) keep the FMA latency chains short.
+        Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
         int chunks = k / 32;
         for (int c = 0; c < chunks; c++)
         {
             float* xc = x + c * 32;
-            decoder.Decode256(r0, c, out var w0, out var w1, out var w2, out var w3);
-            decoder.Decode256(r1, c, out var v0, out var v1, out var v2, out var v3);
-            for (int t = 0; t < tokens; t++)
+            decoder.Decode256(r, c, out var w0, out var w1, out var w2, out var w3);
+            if (tokens == 1)
             {
-                float* xt = xc + t * k;
-                var xa = Vector256.Load(xt);
-                var xb = Vector256.Load(xt + 8);
-                var xcc = Vector256.Load(xt + 16);
-                var xd = Vector256.Load(xt + 24);
-                var s0 = Fma.MultiplyAdd(w3, xd, Fma.MultiplyAdd(w2, xcc, Fma.MultiplyAdd(w1, xb, w0 * xa)));
-                var s1 = Fma.MultiplyAdd(v3, xd, Fma.MultiplyAdd(v2, xcc, Fma.MultiplyAdd(v1, xb, v0 * xa)));
-                switch (t)
-                {
-                    case 0: a00 += s0; a10 += s1; break;
-                    case 1: a01 += s0; a11 += s1; break;
-                    case 2: a02 += s0; a12 += s1; break;
-                    default: a03 += s0; a13 += s1; break;
-                }
+                a0 = Fma.MultiplyAdd(w0, Vector256.Load(xc), a0);
+                b0 = Fma.MultiplyAdd(w1, Vector256.Load(xc + 8), b0);
+                a1 = Fma.MultiplyAdd(w2, Vector256.Load(xc + 16), a1);
+                b1 = Fma.MultiplyAdd(w3, Vector256.Load(xc + 24), b1);
+                continue;
             }
+            Step256(ref a0, ref b0, w0, w1, w2, w3, xc);
+            Step256(ref a1, ref b1, w0, w1, w2, w3, xc + k);
+            if (tokens > 2) Step256(ref a2, ref b2, w0, w1, w2, w3, xc + 2 * k);
+            if (tokens > 3) Step256(ref a3, ref b3, w0, w1, w2, w3, xc + 3 * k);
         }
-        for (int t = 0; t < tokens; t++)
+        if (tokens == 1)
         {
-            var (s0, s1) = t switch { 0 => (a00, a10), 1 => (a01, a11), 2 => (a02, a12), _ => (a03, a13) };
-            y[(long)t * yStride] = Vector256.Sum(s0);
-            if (validRows > 1)
-                y[(long)t * yStride + 1] = Vector256.Sum(s1);
+            y[0] = Vector256.Sum(a0 + b0 + a1 + b1);
+            return;
         }
+        y[0] = Vector256.Sum(a0 + b0);
+        y[yStride] = Vector256.Sum(a1 + b1);
+        if (tokens > 2) y[2L * yStride] = Vector256.Sum(a2 + b2);
+        if (tokens > 3) y[3L * yStride] = Vector256.Sum(a3 + b3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step256(ref Vector256<float> a, ref Vector256<float> b, Vector256<float> w0, Vector256<float> w1, Vector256<float> w2, Vector256<float> w3, float* x)
+    {
+        a = Fma.MultiplyAdd(w0, Vector256.Load(x), a);
+        b = Fma.MultiplyAdd(w1, Vector256.Load(x + 8), b);
+        a = Fma.MultiplyAdd(w2, Vector256.Load(x + 16), a);
+        b = Fma.MultiplyAdd(w3, Vector256.Load(x + 24), b);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
