@@ -43,6 +43,26 @@ public sealed class LinearKernelTests
         Assert.That(expected.All(float.IsFinite), "reference output is finite");
     }
 
+    [TestCase(WeightFormat.Mxfp4)]
+    [TestCase(WeightFormat.Fp8Block)]
+    [TestCase(WeightFormat.BF16)]
+    public void A_tokens_result_is_bitwise_the_same_in_any_batch(WeightFormat format)
+    {
+        using var dir = new TempDirectory();
+        using var random = RandomLinearWeight.Create(dir.File("w.safetensors"), format, 9, 256, seed: 8);
+        float[] x = RandomInputs(9 * 256, seed: 3);
+        foreach (CpuIsa isa in FastIsas())
+        {
+            var parallel = new CpuParallel(2, isa);
+            float[] alone = Multiply(parallel, random.Weight, x[..256], 1);
+            for (int tokens = 2; tokens <= 9; tokens++)
+            {
+                float[] batched = Multiply(parallel, random.Weight, x[..(tokens * 256)], tokens);
+                Assert.That(batched[..9], Is.EqualTo(alone), $"{isa}, first token of {tokens}");
+            }
+        }
+    }
+
     [Test]
     public void A_row_range_writes_only_its_rows()
     {

@@ -85,33 +85,21 @@ internal static unsafe class MicroKernels
     {
         int tokens = TTokens.Count;
         RowRef r = decoder.Row(row);
-        // Two accumulators per token (four for a single token) keep the FMA latency chains short.
+        // Two accumulators per token keep the FMA latency chains short. Every token sums in the same order whatever
+        // the tile's token count, so a token's result does not depend on the batch it is in (batch invariance).
         Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default, a2 = default, b2 = default, a3 = default, b3 = default;
         int chunks = k / 32;
         for (int c = 0; c < chunks; c++)
         {
             float* xc = x + c * 32;
             decoder.Decode256(r, c, out var w0, out var w1, out var w2, out var w3);
-            if (tokens == 1)
-            {
-                a0 = Fma.MultiplyAdd(w0, Vector256.Load(xc), a0);
-                b0 = Fma.MultiplyAdd(w1, Vector256.Load(xc + 8), b0);
-                a1 = Fma.MultiplyAdd(w2, Vector256.Load(xc + 16), a1);
-                b1 = Fma.MultiplyAdd(w3, Vector256.Load(xc + 24), b1);
-                continue;
-            }
             Step256(ref a0, ref b0, w0, w1, w2, w3, xc);
-            Step256(ref a1, ref b1, w0, w1, w2, w3, xc + k);
+            if (tokens > 1) Step256(ref a1, ref b1, w0, w1, w2, w3, xc + k);
             if (tokens > 2) Step256(ref a2, ref b2, w0, w1, w2, w3, xc + 2 * k);
             if (tokens > 3) Step256(ref a3, ref b3, w0, w1, w2, w3, xc + 3 * k);
         }
-        if (tokens == 1)
-        {
-            y[0] = Vector256.Sum(a0 + b0 + a1 + b1);
-            return;
-        }
         y[0] = Vector256.Sum(a0 + b0);
-        y[yStride] = Vector256.Sum(a1 + b1);
+        if (tokens > 1) y[yStride] = Vector256.Sum(a1 + b1);
         if (tokens > 2) y[2L * yStride] = Vector256.Sum(a2 + b2);
         if (tokens > 3) y[3L * yStride] = Vector256.Sum(a3 + b3);
     }
