@@ -11,14 +11,17 @@ namespace GlmRuntime.Checkpoints;
 /// </summary>
 internal static class RandomPackedWeights
 {
-    /// <summary>Fills Quark MXFP4 bytes [N, K/2] and E8M0 scales [N, K/32].</summary>
-    public static void FillMxfp4(DeterministicRandom random, int k, Span<byte> packed, Span<byte> scales)
+    /// <summary>Quark MXFP4 tensors of an [N, K] weight: packed bytes [N, K/2] and E8M0 scales [N, K/32].</summary>
+    public static (byte[] Packed, byte[] Scales) Mxfp4(DeterministicRandom random, int n, int k)
     {
+        var packed = new byte[(long)n * Tensors.Mxfp4.PackedRowBytes(k)];
+        var scales = new byte[(long)n * Tensors.Mxfp4.ScalesPerRow(k)];
         FillBytes(random, packed);
         // Uniform E2M1 codes have a standard deviation of ≈3.4, so a block scale of 1/(3.4·√K) gives ≈1/√K.
         int exponent = 127 + (int)MathF.Round(MathF.Log2(1f / (3.4f * MathF.Sqrt(k))));
         for (int i = 0; i < scales.Length; i++)
             scales[i] = (byte)(exponent - 1 + (int)(random.NextUInt64() % 3));
+        return (packed, scales);
     }
 
     /// <summary>Fills e4m3 codes [N, K] and float32 tile scales (one per 128 × 128 tile, N and K rounded up).</summary>

@@ -140,9 +140,7 @@ public static class TinyCheckpointWriter
     private static IEnumerable<(string, DType, long[], byte[])> RandomMxfp4(ManifestEntry e, DeterministicRandom random)
     {
         int n = (int)e.Shape[0], k = (int)e.Shape[1];
-        var packed = new byte[(long)n * Mxfp4.PackedRowBytes(k)];
-        var scales = new byte[(long)n * Mxfp4.ScalesPerRow(k)];
-        RandomPackedWeights.FillMxfp4(random, k, packed, scales);
+        var (packed, scales) = RandomPackedWeights.Mxfp4(random, n, k);
         yield return (e.Name, DType.U8, [n, Mxfp4.PackedRowBytes(k)], packed);
         yield return (e.Module + ".weight_scale", DType.U8, [n, Mxfp4.ScalesPerRow(k)], scales);
     }

@@ -28,9 +28,7 @@ internal sealed class RandomLinearWeight : IDisposable
         {
             case WeightFormat.Mxfp4:
             {
-                var packed = new byte[(long)n * Mxfp4.PackedRowBytes(k)];
-                var scales = new byte[(long)n * Mxfp4.ScalesPerRow(k)];
-                RandomPackedWeights.FillMxfp4(random, k, packed, scales);
+                var (packed, scales) = RandomPackedWeights.Mxfp4(random, n, k);
                 writer.Add("w.weight", DType.U8, [n, Mxfp4.PackedRowBytes(k)], packed);
                 writer.Add("w.weight_scale", DType.U8, [n, Mxfp4.ScalesPerRow(k)], scales);
                 break;

@@ -16,8 +16,6 @@ internal sealed class CpuBackend(int? threadCount = null, CpuIsa? isa = null) : 
 
     public string Name => $"cpu ({_parallel.ThreadCount} threads, {_parallel.Isa})";
 
-    internal CpuParallel Parallel => _parallel;
-
     public void Embed(LinearWeight table, ReadOnlySpan<int> tokens, Span<float> destination)
     {
         int d = table.InFeatures;

@@ -9,14 +9,12 @@ namespace GlmRuntime.Compute.Cpu.Linear;
 /// <summary>
 /// Decodes 32 consecutive weights of a row (one "chunk") straight into float registers, exactly (every stored
 /// value times its scale is one float32 rounding, as <see cref="Weights.LinearWeight.DequantizeRow"/> defines).
-/// The order of the 32 values within a chunk is the decoder's choice; <see cref="PermutesInput"/> says whether
-/// the activations must be reordered to match (see <see cref="LinearKernel.PermuteForMxfp4"/>).
+/// The order of the 32 values within a chunk is the decoder's choice: MXFP4's comes out as 16 even then 16 odd
+/// elements (AVX-512) or 8/8/8/8 (AVX2), so its activations are reordered to match
+/// (<see cref="LinearKernel.PermuteForMxfp4"/>); the others keep the stored order.
 /// </summary>
 internal unsafe interface IChunkDecoder
 {
-    /// <summary>True when a chunk comes out as 16 even then 16 odd elements (AVX-512) or 8/8/8/8 (AVX2).</summary>
-    static abstract bool PermutesInput { get; }
-
     /// <summary>The row's bytes and scales.</summary>
     RowRef Row(int row);
 
@@ -59,8 +57,6 @@ internal readonly unsafe struct Mxfp4Decoder(byte* packed, byte* scales, int k) 
     private readonly int _rowBytes = k / 2;
     private readonly int _scalesPerRow = k / 32;
 
-    public static bool PermutesInput => true;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public RowRef Row(int row) => new(packed + (long)row * _rowBytes, scales + (long)row * _scalesPerRow);
 
@@ -99,8 +95,6 @@ internal readonly unsafe struct Mxfp4Decoder(byte* packed, byte* scales, int k) 
 /// </summary>
 internal readonly unsafe struct Fp8Decoder(byte* codes, float* scaleInv, int k, int blockN, int tilesPerRow, int chunkShift) : IChunkDecoder
 {
-    public static bool PermutesInput => false;
-
     /// <summary>2^120.</summary>
     private const float Rebias = 1.329228e36f;
 
@@ -140,8 +134,6 @@ internal readonly unsafe struct Fp8Decoder(byte* codes, float* scaleInv, int k, 
 /// <summary>BF16: the upper half of a float32, widened with a zero low half.</summary>
 internal readonly unsafe struct Bf16Decoder(byte* data, int k) : IChunkDecoder
 {
-    public static bool PermutesInput => false;
-
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public RowRef Row(int row) => new(data + (long)row * k * 2, null);
 
