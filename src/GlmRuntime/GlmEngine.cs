@@ -94,7 +94,7 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
             var generation = GenerationConfig.Load(modelDirectory);
             string tokenizerFile = Path.Combine(modelDirectory, GlmTokenizer.TokenizerFileName);
             var tokenizer = File.Exists(tokenizerFile) ? GlmTokenizer.FromFile(tokenizerFile) : null;
-            var model = GlmModel.Load(modelDirectory, progress, cancellationToken, options.ThreadCount, options.MaxSequenceLength);
+            var model = GlmModel.Load(modelDirectory, progress, cancellationToken, options.ThreadCount, options.MaxSequenceLength, options.CpuActivationPrecision);
             try
             {
                 return new GlmEngine(model, tokenizer, generation, options);

@@ -12,6 +12,12 @@ public sealed record GlmEngineOptions
     /// <summary>CPU threads for the compute kernels; null uses every core.</summary>
     public int? ThreadCount { get; init; }
 
+    /// <summary>
+    /// Activations against MXFP4 weights on the CPU backend: <see cref="GlmRuntime.CpuActivationPrecision.Float32"/> (exact,
+    /// the default) or <see cref="GlmRuntime.CpuActivationPrecision.Int8"/> (faster decode, llama.cpp-like numerics).
+    /// </summary>
+    public CpuActivationPrecision CpuActivationPrecision { get; init; } = CpuActivationPrecision.Float32;
+
     /// <summary>Bytes for KV pages (vLLM's gpu_memory_utilization, sglang's mem_fraction_static, as an absolute budget).</summary>
     public long KvCacheBytes { get; init; } = 256L << 20;
 
@@ -59,6 +65,8 @@ public sealed record GlmEngineOptions
             throw new ArgumentOutOfRangeException(nameof(MaxSequenceLength), MaxSequenceLength, "MaxSequenceLength must be at least 1.");
         if (ThreadCount is < 1)
             throw new ArgumentOutOfRangeException(nameof(ThreadCount), ThreadCount, "ThreadCount must be at least 1.");
+        if (!Enum.IsDefined(CpuActivationPrecision))
+            throw new ArgumentOutOfRangeException(nameof(CpuActivationPrecision), CpuActivationPrecision, "Unknown CPU activation precision.");
         if (KvCacheBytes < 1)
             throw new ArgumentOutOfRangeException(nameof(KvCacheBytes), KvCacheBytes, "KvCacheBytes must be positive.");
         if (PageSize is < 1 or > 4096)

@@ -18,6 +18,12 @@ internal sealed record CpuBenchOptions
 
     /// <summary>Fewer repetitions and smaller decode steps (a smoke run, not a measurement).</summary>
     public bool Quick { get; init; }
+
+    /// <summary>Activations of the MXFP4 products in the headline GEMV and the synthetic model's figures.</summary>
+    public CpuActivationPrecision Activations { get; init; } = CpuActivationPrecision.Int8;
+
+    /// <summary>Machine limits and kernels only: skip the synthetic model.</summary>
+    public bool KernelsOnly { get; init; }
 }
 
 /// <summary>
@@ -34,6 +40,7 @@ internal static class CpuBench
         var r = new CpuBenchReport();
         r.Set("threads", parallel.ThreadCount);
         r.Set("isa", parallel.Isa.ToString());
+        r.Set("activations", options.Activations.ToString());
 
         log?.Invoke("machine: read bandwidth, FMA and int8 peaks");
         double bandwidth = MachineProbe.ReadBandwidthGbs(parallel, options.Quick ? 256L << 20 : 1L << 30, reps);
@@ -43,34 +50,45 @@ internal static class CpuBench
         r.Set("int8_peak_gops", MachineProbe.Int8PeakGops(parallel, reps));
         cancellationToken.ThrowIfCancellationRequested();
 
-        // GEMV at the 8192 × 16384 class (16384 rows of K = 8192), prefill GEMM at 128 tokens.
+        // GEMV at the 8192 × 16384 class (16384 rows of K = 8192), prefill GEMM at 128 tokens. MXFP4 runs with
+        // both activation precisions; the unprefixed mxfp4 keys repeat the selected one.
+        var int8 = new CpuParallel(options.Threads, activations: CpuActivationPrecision.Int8);
         foreach (var (key, format, n, k) in new[] { ("mxfp4", WeightFormat.Mxfp4, 16384, 8192), ("fp8", WeightFormat.Fp8Block, 8192, 8192), ("bf16", WeightFormat.BF16, 8192, 8192) })
         {
             log?.Invoke($"kernels: {key} GEMV {n}×{k} and GEMM");
             string path = Path.Combine(options.ScratchDirectory, $"glmrt-bench-{key}-{n}x{k}.safetensors");
             using (var weight = RandomLinearWeight.Create(path, format, n, k, seed: 11))
             {
-                double gbs = KernelProbe.GemvGbs(parallel, weight.Weight, reps);
-                r.Set($"{key}_gemv_gbs", gbs);
-                r.Set($"{key}_gemv_bw_fraction", gbs / bandwidth);
-                double gflops = KernelProbe.GemmGflops(parallel, weight.Weight, options.Quick ? 32 : 128, options.Quick ? 1 : 3);
-                r.Set($"{key}_gemm_gflops", gflops);
-                r.Set($"{key}_gemm_peak_fraction", gflops / fmaPeak);
+                var modes = format == WeightFormat.Mxfp4 ? new[] { ("f32_", parallel), ("int8_", int8) } : [("", parallel)];
+                foreach (var (mode, p) in modes)
+                {
+                    double gbs = KernelProbe.GemvGbs(p, weight.Weight, reps);
+                    r.Set($"{key}_{mode}gemv_gbs", gbs);
+                    r.Set($"{key}_{mode}gemv_bw_fraction", gbs / bandwidth);
+                    double gflops = KernelProbe.GemmGflops(p, weight.Weight, options.Quick ? 32 : 128, options.Quick ? 1 : 3);
+                    r.Set($"{key}_{mode}gemm_gflops", gflops);
+                    r.Set($"{key}_{mode}gemm_peak_fraction", gflops / fmaPeak);
+                }
             }
             File.Delete(path);
             cancellationToken.ThrowIfCancellationRequested();
         }
-        r.Set("prefill_peak_fraction", r.Number("mxfp4_gemm_peak_fraction"));
+        string selected = options.Activations == CpuActivationPrecision.Int8 ? "int8_" : "f32_";
+        foreach (string suffix in new[] { "gemv_gbs", "gemv_bw_fraction", "gemm_gflops", "gemm_peak_fraction" })
+            r.Set($"mxfp4_{suffix}", r.Number($"mxfp4_{selected}{suffix}"));
+        r.Set("prefill_peak_fraction", r.Number("mxfp4_f32_gemm_peak_fraction"));
+        if (options.KernelsOnly)
+            return r;
 
         SyntheticModelProbe.EnsureWritten(options.ModelDirectory, log);
-        using var model = SyntheticModelProbe.Load(options.ModelDirectory, options.Threads, maxSequenceLength: 1024);
+        using var model = SyntheticModelProbe.Load(options.ModelDirectory, options.Threads, maxSequenceLength: 1024, options.Activations);
         var config = model.Config;
         long active = SyntheticModelProbe.ActiveBytesPerToken(model.Weights);
         r.Set("model_active_bytes_per_token", active);
 
         log?.Invoke("kernels: MoE step, sparse MLA decode, indexer");
         var moe = model.Weights.Layers[config.FirstKDenseReplace].Moe!;
-        double moeGbs = KernelProbe.MoeStepGbs(parallel, moe, config.NumExpertsPerTok, 1, reps);
+        double moeGbs = KernelProbe.MoeStepGbs(new CpuParallel(options.Threads, activations: options.Activations), moe, config.NumExpertsPerTok, 1, reps);
         r.Set("moe_step_b1_gbs", moeGbs);
         r.Set("moe_step_b1_bw_fraction", moeGbs / bandwidth);
         var shape = new MlaShape(config.NumAttentionHeads, config.QkNopeHeadDim, config.QkRopeHeadDim, config.VHeadDim, config.KvLoraRank, (float)config.SoftmaxScale);

@@ -97,6 +97,7 @@ internal static class SyntheticModelProbe
     }
 
     /// <summary>Loads the model on a CPU backend of <paramref name="threads"/> threads.</summary>
-    public static GlmModel Load(string directory, int threads, int maxSequenceLength) =>
-        new(GlmWeights.Load(directory), new CpuBackend(threads), maxSequenceLength);
+    public static GlmModel Load(string directory, int threads, int maxSequenceLength,
+        CpuActivationPrecision activations = CpuActivationPrecision.Float32) =>
+        new(GlmWeights.Load(directory), new CpuBackend(threads, activations: activations), maxSequenceLength);
 }

@@ -54,10 +54,10 @@ internal sealed class GlmModel : IDisposable
 
     /// <summary>Loads a model folder on the managed CPU backend.</summary>
     public static GlmModel Load(string modelDirectory, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default,
-        int? threadCount = null, int? maxSequenceLength = null)
+        int? threadCount = null, int? maxSequenceLength = null, CpuActivationPrecision activations = CpuActivationPrecision.Float32)
     {
         var weights = GlmWeights.Load(modelDirectory, progress, cancellationToken);
-        return new GlmModel(weights, new CpuBackend(threadCount), maxSequenceLength);
+        return new GlmModel(weights, new CpuBackend(threadCount, activations: activations), maxSequenceLength);
     }
 
     /// <summary>Empty caches for one sequence.</summary>

@@ -10,11 +10,14 @@ namespace GlmRuntime.Compute.Cpu;
 /// Linear layers decode MXFP4, FP8 and BF16 weights in registers on the AVX-512 or AVX2 path
 /// (<see cref="Linear.LinearKernel"/>); <see cref="CpuIsa.Portable"/> is the reference they are tested against.
 /// </summary>
-internal sealed class CpuBackend(int? threadCount = null, CpuIsa? isa = null) : IComputeBackend
+internal sealed class CpuBackend(int? threadCount = null, CpuIsa? isa = null,
+    CpuActivationPrecision activations = CpuActivationPrecision.Float32) : IComputeBackend
 {
-    private readonly CpuParallel _parallel = new(threadCount ?? Environment.ProcessorCount, isa);
+    private readonly CpuParallel _parallel = new(threadCount ?? Environment.ProcessorCount, isa, activations);
 
-    public string Name => $"cpu ({_parallel.ThreadCount} threads, {_parallel.Isa})";
+    public string Name => _parallel.Activations == CpuActivationPrecision.Float32
+        ? $"cpu ({_parallel.ThreadCount} threads, {_parallel.Isa})"
+        : $"cpu ({_parallel.ThreadCount} threads, {_parallel.Isa}, {_parallel.Activations} activations)";
 
     public void Embed(LinearWeight table, ReadOnlySpan<int> tokens, Span<float> destination)
     {

@@ -25,19 +25,25 @@ internal sealed unsafe class CpuParallel
 
     private readonly CpuWorkerPool _pool;
 
-    public CpuParallel(int threadCount, CpuIsa? isa = null)
+    public CpuParallel(int threadCount, CpuIsa? isa = null, CpuActivationPrecision activations = CpuActivationPrecision.Float32)
     {
+        if (!Enum.IsDefined(activations))
+            throw new ArgumentOutOfRangeException(nameof(activations), activations, "Unknown CPU activation precision.");
         ArgumentOutOfRangeException.ThrowIfLessThan(threadCount, 1);
         if (isa is { } requested && !CpuIsaDetection.IsSupported(requested))
             throw new PlatformNotSupportedException($"This CPU cannot run the {requested} kernels (best: {CpuIsaDetection.Best}).");
         _pool = CpuWorkerPool.ForThreads(threadCount);
         Isa = isa ?? CpuIsaDetection.Best;
+        Activations = activations;
     }
 
     public int ThreadCount => _pool.ThreadCount;
 
     /// <summary>The SIMD path the kernels take.</summary>
     public CpuIsa Isa { get; }
+
+    /// <summary>Whether MXFP4 products quantize their activations to int8 (on the SIMD paths).</summary>
+    public CpuActivationPrecision Activations { get; }
 
     /// <summary>Runs job.Execute(start, end) over [0, count) in ranges; <paramref name="workPerItem"/> estimates multiply-adds.</summary>
     public void For<TJob>(int count, long workPerItem, ref TJob job) where TJob : struct, IRangeJob

@@ -36,6 +36,11 @@ internal static unsafe class LinearKernel
                     fixed (byte* packed = m.Packed.Bytes(0, checked((int)m.Packed.ByteLength)))
                     fixed (byte* scales = m.Scales.Bytes(0, checked((int)m.Scales.ByteLength)))
                     {
+                        if (UsesInt8(parallel, k))
+                        {
+                            MultiplyInt8(parallel, packed, scales, k, x, rows, y, firstRow, outCount);
+                            return true;
+                        }
                         var decoder = new Mxfp4Decoder(packed, scales, k);
                         float[] permuted = ArrayPool<float>.Shared.Rent(rows * k);
                         try
@@ -75,6 +80,29 @@ internal static unsafe class LinearKernel
                 default:
                     return false;
             }
+        }
+    }
+
+    /// <summary>Whether an MXFP4 product of inner size <paramref name="k"/> takes the int8-activation kernel.</summary>
+    public static bool UsesInt8(CpuParallel parallel, int k) =>
+        parallel.Activations == CpuActivationPrecision.Int8 && parallel.Isa != CpuIsa.Portable
+        && k % Int8Activations.PairValues == 0 && Int8Mxfp4Kernel.IsSupported;
+
+    private static void MultiplyInt8(CpuParallel parallel, byte* packed, byte* scales, int k, float* x, int rows, float* y, int firstRow, int outCount)
+    {
+        byte[] quantized = ArrayPool<byte>.Shared.Rent(rows * Int8Activations.BytesPerToken(k) + 32);
+        try
+        {
+            fixed (byte* q = quantized)
+            {
+                byte* aligned = (byte*)(((nint)q + 31) & ~(nint)31);
+                Int8Activations.Quantize(x, rows, k, aligned);
+                Int8Mxfp4Kernel.Multiply(parallel, packed, scales, k, aligned, rows, y, firstRow, outCount);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(quantized);
         }
     }
 

@@ -1,0 +1,92 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace GlmRuntime.Compute.Cpu.Linear;
+
+/// <summary>
+/// Activations quantized per 32 values to int8 for <see cref="Int8Mxfp4Kernel"/> (llama.cpp's Q8_0 idea): each
+/// 32-value block keeps its largest magnitude as 127 and rounds the rest to nearest-even, so an element is off by at
+/// most half its block's step (amax / 254). One token takes <see cref="BytesPerToken"/> bytes, laid out per pair of
+/// blocks (64 values, A then B) to match the kernel's register order:
+/// <list type="bullet">
+/// <item>codes: 64 sbytes, [A's even-indexed 16, B's even 16, A's odd 16, B's odd 16] (K bytes in all);</item>
+/// <item>corrections: 8 floats, [−12·ΣA·sA, 0, 0, 0, −12·ΣB·sB, 0, 0, 0] (the kernel multiplies by E2M1 values offset
+/// by +12 so they are unsigned; this takes the offset back out) (K/2 bytes);</item>
+/// <item>scales: 8 floats, [sA ×4, sB ×4] (K/2 bytes).</item>
+/// </list>
+/// </summary>
+internal static unsafe class Int8Activations
+{
+    /// <summary>Values per block pair: the kernel's step.</summary>
+    public const int PairValues = 64;
+
+    /// <summary>Offset added to the doubled E2M1 values (−12..12) so they fit vpmaddubsw's unsigned operand.</summary>
+    public const int WeightOffset = 12;
+
+    public static int BytesPerToken(int k) => 2 * k;
+
+    public static sbyte* Codes(byte* token) => (sbyte*)token;
+
+    public static float* Corrections(byte* token, int k) => (float*)(token + k);
+
+    public static float* Scales(byte* token, int k) => (float*)(token + k + k / 2);
+
+    /// <summary>Quantizes <paramref name="tokens"/> rows of K values (K a multiple of 64) into <paramref name="destination"/>.</summary>
+    public static void Quantize(float* x, int tokens, int k, byte* destination)
+    {
+        for (int t = 0; t < tokens; t++)
+        {
+            byte* token = destination + (long)t * BytesPerToken(k);
+            float* row = x + (long)t * k;
+            for (int pair = 0; pair < k / PairValues; pair++)
+            {
+                for (int half = 0; half < 2; half++)
+                    QuantizeBlock(row + pair * PairValues + half * 32, Codes(token) + pair * PairValues + half * 16,
+                        Corrections(token, k) + pair * 8 + half * 4, Scales(token, k) + pair * 8 + half * 4);
+            }
+        }
+    }
+
+    /// <summary>One 32-value block: its codes go to [0..16) (even elements) and [32..48) (odd) of its pair.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void QuantizeBlock(float* x, sbyte* codes, float* correction, float* scales)
+    {
+        float amax;
+        if (Avx.IsSupported)
+        {
+            var sign = Vector256.Create(-0f);
+            Vector256<float> v0 = Vector256.Load(x), v1 = Vector256.Load(x + 8), v2 = Vector256.Load(x + 16), v3 = Vector256.Load(x + 24);
+            var m = Vector256.Max(Vector256.Max(Vector256.AndNot(v0, sign), Vector256.AndNot(v1, sign)),
+                Vector256.Max(Vector256.AndNot(v2, sign), Vector256.AndNot(v3, sign)));
+            var h = Vector128.Max(m.GetLower(), m.GetUpper());
+            h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(2, 3, 0, 1)));
+            amax = MathF.Max(h.ToScalar(), h.GetElement(1));
+            // A NaN input must not quantize to finite codes (max may drop it; infinities already show in amax).
+            if (!(Vector256.EqualsAll(v0, v0) && Vector256.EqualsAll(v1, v1) && Vector256.EqualsAll(v2, v2) && Vector256.EqualsAll(v3, v3)))
+                amax = float.NaN;
+        }
+        else
+        {
+            amax = 0;
+            for (int i = 0; i < 32; i++)
+                amax = float.IsFinite(x[i]) ? MathF.Max(amax, MathF.Abs(x[i])) : float.NaN;
+        }
+        float scale = amax / 127f;
+        float inverse = amax > 0 && float.IsFinite(amax) ? 127f / amax : 0f;
+        int sum = 0;
+        for (int j = 0; j < 16; j++)
+        {
+            int even = (int)MathF.Round(x[2 * j] * inverse, MidpointRounding.ToEven);
+            int odd = (int)MathF.Round(x[2 * j + 1] * inverse, MidpointRounding.ToEven);
+            codes[j] = (sbyte)even;
+            codes[32 + j] = (sbyte)odd;
+            sum += even + odd;
+        }
+        if (!float.IsFinite(amax))
+            scale = float.NaN;
+        correction[0] = -WeightOffset * sum * scale;
+        correction[1] = correction[2] = correction[3] = 0;
+        scales[0] = scales[1] = scales[2] = scales[3] = scale;
+    }
+}
