@@ -101,6 +101,14 @@ internal static class MoeKernels
     public static void Experts(CpuParallel parallel, IReadOnlyList<MlpWeights> experts, ReadOnlySpan<float> input, ReadOnlySpan<int> chosen,
         ReadOnlySpan<float> weights, int expertsPerToken, Span<float> output)
     {
+        if (!GroupedMoeStep.TryRun(parallel, experts, input, chosen, weights, expertsPerToken, output))
+            ExpertsOneByOne(parallel, experts, input, chosen, weights, expertsPerToken, output);
+    }
+
+    /// <summary>The general path: per active expert, three matmuls over its gathered tokens (any weight format).</summary>
+    internal static void ExpertsOneByOne(CpuParallel parallel, IReadOnlyList<MlpWeights> experts, ReadOnlySpan<float> input, ReadOnlySpan<int> chosen,
+        ReadOnlySpan<float> weights, int expertsPerToken, Span<float> output)
+    {
         int tokens = chosen.Length / expertsPerToken;
         int d = input.Length / Math.Max(1, tokens);
         output[..(tokens * d)].Clear();

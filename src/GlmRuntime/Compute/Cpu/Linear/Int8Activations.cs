@@ -36,15 +36,20 @@ internal static unsafe class Int8Activations
     public static void Quantize(float* x, int tokens, int k, byte* destination)
     {
         for (int t = 0; t < tokens; t++)
+            QuantizePairs(x + (long)t * k, k, 0, k / PairValues, destination + (long)t * BytesPerToken(k));
+    }
+
+    /// <summary>
+    /// Quantizes block pairs [firstPair, firstPair + pairCount) of one row of K values into its token record
+    /// <paramref name="token"/> (so a row can be quantized piece by piece as its values are produced).
+    /// </summary>
+    public static void QuantizePairs(float* row, int k, int firstPair, int pairCount, byte* token)
+    {
+        for (int pair = firstPair; pair < firstPair + pairCount; pair++)
         {
-            byte* token = destination + (long)t * BytesPerToken(k);
-            float* row = x + (long)t * k;
-            for (int pair = 0; pair < k / PairValues; pair++)
-            {
-                for (int half = 0; half < 2; half++)
-                    QuantizeBlock(row + pair * PairValues + half * 32, Codes(token) + pair * PairValues + half * 16,
-                        Corrections(token, k) + pair * 8 + half * 4, Scales(token, k) + pair * 8 + half * 4);
-            }
+            for (int half = 0; half < 2; half++)
+                QuantizeBlock(row + pair * PairValues + half * 32, Codes(token) + pair * PairValues + half * 16,
+                    Corrections(token, k) + pair * 8 + half * 4, Scales(token, k) + pair * 8 + half * 4);
         }
     }
 

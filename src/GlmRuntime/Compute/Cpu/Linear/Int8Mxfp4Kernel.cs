@@ -41,42 +41,51 @@ internal static unsafe class Int8Mxfp4Kernel
             Tokens = tokens,
             FirstRow = firstRow,
             OutCount = outCount,
-            TokenBlock = Math.Max(2, TokenBlockBytes / Int8Activations.BytesPerToken(k) / 2 * 2),
         };
         parallel.For((outCount + RowsPerTile - 1) / RowsPerTile, (long)RowsPerTile * k * tokens / 4, ref job);
+    }
+
+    /// <summary>
+    /// On the calling thread: rows [firstRow, firstRow + rowCount) against <paramref name="tokens"/> quantized tokens;
+    /// token t's result for row firstRow + i goes to y[t·yStride + i]. Tokens are walked in L2-sized blocks.
+    /// </summary>
+    public static void Rows(byte* packed, byte* scales, int k, byte* quantized, int tokens, float* y, int yStride, int firstRow, int rowCount)
+    {
+        int tokenBytes = Int8Activations.BytesPerToken(k);
+        int tokenBlock = Math.Max(2, TokenBlockBytes / tokenBytes / 2 * 2);
+        // The scale table is passed down as a local: a static read inside an AggressiveOptimization method can be
+        // compiled before its class is initialized, and then costs a helper call per access.
+        float* half = DecodeTables.E8M0Half;
+        for (int blockStart = 0; blockStart < tokens; blockStart += tokenBlock)
+        {
+            int blockEnd = Math.Min(tokens, blockStart + tokenBlock);
+            for (int i = 0; i < rowCount; i++)
+            {
+                byte* data = packed + (long)(firstRow + i) * (k / 2);
+                byte* rowScales = scales + (long)(firstRow + i) * (k / 32);
+                for (int t = blockStart; t < blockEnd; t += 2)
+                {
+                    byte* x = quantized + (long)t * tokenBytes;
+                    float* yt = y + (long)t * yStride + i;
+                    if (blockEnd - t >= 2)
+                        Row<TwoTokens>(data, rowScales, half, k, x, yt, yStride);
+                    else
+                        Row<OneToken>(data, rowScales, half, k, x, yt, yStride);
+                }
+            }
+        }
     }
 
     private struct TileJob : IRangeJob
     {
         public byte* Packed, Scales, X;
         public float* Y;
-        public int K, Tokens, FirstRow, OutCount, TokenBlock;
+        public int K, Tokens, FirstRow, OutCount;
 
-        public void Execute(int start, int end)
+        public readonly void Execute(int start, int end)
         {
-            int tokenBytes = Int8Activations.BytesPerToken(K);
-            int rowEnd = Math.Min(OutCount, end * RowsPerTile);
-            // The scale table is passed down as a local: a static read inside an AggressiveOptimization method can be
-            // compiled before its class is initialized, and then costs a helper call per access.
-            float* half = DecodeTables.E8M0Half;
-            for (int blockStart = 0; blockStart < Tokens; blockStart += TokenBlock)
-            {
-                int blockEnd = Math.Min(Tokens, blockStart + TokenBlock);
-                for (int row = start * RowsPerTile; row < rowEnd; row++)
-                {
-                    byte* data = Packed + (long)(FirstRow + row) * (K / 2);
-                    byte* scales = Scales + (long)(FirstRow + row) * (K / 32);
-                    for (int t = blockStart; t < blockEnd; t += 2)
-                    {
-                        byte* x = X + (long)t * tokenBytes;
-                        float* y = Y + (long)t * OutCount + row;
-                        if (blockEnd - t >= 2)
-                            Row<TwoTokens>(data, scales, half, K, x, y, OutCount);
-                        else
-                            Row<OneToken>(data, scales, half, K, x, y, OutCount);
-                    }
-                }
-            }
+            int first = start * RowsPerTile;
+            Rows(Packed, Scales, K, X, Tokens, Y + first, OutCount, FirstRow + first, Math.Min(OutCount, end * RowsPerTile) - first);
         }
     }
 
