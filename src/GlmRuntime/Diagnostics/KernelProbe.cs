@@ -20,7 +20,7 @@ internal static class KernelProbe
     {
         float[] x = RandomFloats(tokens * weight.InFeatures, 1);
         float[] y = new float[tokens * weight.OutFeatures];
-        MatMulKernel.Multiply(parallel, weight, x, tokens, y);   // warm-up (JIT, first-use checks, page faults)
+        MachineProbe.WarmUp(() => MatMulKernel.Multiply(parallel, weight, x, tokens, y));   // JIT tiers, first-use checks, page faults
         return MachineProbe.Median(repetitions, () =>
         {
             long start = Stopwatch.GetTimestamp();
@@ -46,7 +46,7 @@ internal static class KernelProbe
             weights[i] = 1f / expertsPerToken;
         }
         long bytes = moe.Experts.Take(expertsPerToken).Sum(e => e.Gate.StoredBytes + e.Up.StoredBytes + e.Down.StoredBytes);
-        MoeKernels.Experts(parallel, moe.Experts, x, chosen, weights, expertsPerToken, y);
+        MachineProbe.WarmUp(() => MoeKernels.Experts(parallel, moe.Experts, x, chosen, weights, expertsPerToken, y));
         return bytes / MachineProbe.Median(repetitions, () =>
         {
             long start = Stopwatch.GetTimestamp();
@@ -66,7 +66,7 @@ internal static class KernelProbe
         float[] output = new float[shape.Heads * shape.KvRank];
         int[] selection = Enumerable.Range(0, selected).Select(i => (int)((long)i * cached / selected)).ToArray();
         double flops = 2.0 * shape.Heads * selected * (shape.LatentDim + shape.KvRank);
-        MlaKernels.AttentionAbsorbed(parallel, shape, query, cache, new AttentionMask([cached - 1], selection, selected), output);   // warm-up
+        MachineProbe.WarmUp(() => MlaKernels.AttentionAbsorbed(parallel, shape, query, cache, new AttentionMask([cached - 1], selection, selected), output));
         return flops / MachineProbe.Median(repetitions, () =>
         {
             var mask = new AttentionMask([cached - 1], selection, selected);   // a ref struct: built per sample
@@ -84,7 +84,7 @@ internal static class KernelProbe
         float[] headWeights = RandomFloats(heads, 7);
         int[] selected = new int[topK];
         int[] positions = [cached - 1];
-        IndexerKernel.TopK(parallel, query, headWeights, keys, heads, headDim, positions, topK, selected);
+        MachineProbe.WarmUp(() => IndexerKernel.TopK(parallel, query, headWeights, keys, heads, headDim, positions, topK, selected));
         return 2.0 * cached * heads * headDim / MachineProbe.Median(repetitions, () =>
         {
             long start = Stopwatch.GetTimestamp();

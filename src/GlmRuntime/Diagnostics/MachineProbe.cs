@@ -85,6 +85,23 @@ internal static unsafe class MachineProbe
         return count % 2 == 1 ? values[count / 2] : (values[count / 2 - 1] + values[count / 2]) / 2;
     }
 
+    /// <summary>
+    /// Calls <paramref name="action"/> until it has run <paramref name="minCalls"/> times and for at least
+    /// <paramref name="minSeconds"/> (or <paramref name="maxSeconds"/> have passed), so tiered compilation has moved
+    /// the code under test to its optimized tier before anything is timed.
+    /// </summary>
+    public static void WarmUp(Action action, int minCalls = 40, double minSeconds = 0.3, double maxSeconds = 3)
+    {
+        long start = Stopwatch.GetTimestamp();
+        for (int calls = 0; ; calls++)
+        {
+            double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if ((calls >= minCalls && elapsed >= minSeconds) || elapsed >= maxSeconds)
+                return;
+            action();
+        }
+    }
+
     private struct SumJob : IRangeJob
     {
         public float* Data;

@@ -71,7 +71,7 @@ internal static class SyntheticModelProbe
             foreach (var s in sequences)
                 s.Truncate(context);
         }
-        Step();   // warm-up
+        MachineProbe.WarmUp(Step, minCalls: 40, minSeconds: 1, maxSeconds: 8);
         return MachineProbe.Median(3, () =>
         {
             long start = Stopwatch.GetTimestamp();
@@ -86,7 +86,8 @@ internal static class SyntheticModelProbe
     {
         int vocab = model.Config.VocabSize;
         var prompt = Enumerable.Range(0, length).Select(i => 2 + i * 53 % (vocab - 2)).ToArray();
-        model.Forward(model.CreateSequence(), prompt.AsSpan(0, Math.Min(length, 16)), allLogits: false);   // warm-up
+        MachineProbe.WarmUp(() => model.Forward(model.CreateSequence(), prompt.AsSpan(0, Math.Min(length, 16)), allLogits: false),
+            minCalls: 40, minSeconds: 1, maxSeconds: 8);
         return MachineProbe.Median(repetitions, () =>
         {
             var sequence = model.CreateSequence();
