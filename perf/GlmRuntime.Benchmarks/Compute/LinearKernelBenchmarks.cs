@@ -17,7 +17,7 @@ public class LinearKernelBenchmarks
     private RandomLinearWeight _weight = null!;
     private float[] _input = [];
     private float[] _output = [];
-    private readonly CpuParallel _parallel = new(Environment.ProcessorCount);
+    private CpuParallel _parallel = new(Environment.ProcessorCount);
 
     [Params("MXFP4", "FP8", "BF16")]
     public string Format { get; set; } = "";
@@ -25,9 +25,14 @@ public class LinearKernelBenchmarks
     [Params(1, 16, 128)]
     public int Tokens { get; set; }
 
+    /// <summary>Activation precision of MXFP4 products (FP8 and BF16 always use float32).</summary>
+    [Params(CpuActivationPrecision.Float32, CpuActivationPrecision.Int8)]
+    public CpuActivationPrecision Activations { get; set; }
+
     [GlobalSetup]
     public void Setup()
     {
+        _parallel = new CpuParallel(Environment.ProcessorCount, activations: Activations);
         var (format, n) = Format switch
         {
             "MXFP4" => (WeightFormat.Mxfp4, 16384),
