@@ -53,6 +53,7 @@ internal static class CpuBench
         // GEMV at the 8192 × 16384 class (16384 rows of K = 8192), prefill GEMM at 128 tokens. MXFP4 runs with
         // both activation precisions; the unprefixed mxfp4 keys repeat the selected one.
         var int8 = new CpuParallel(options.Threads, activations: CpuActivationPrecision.Int8);
+        var selectedParallel = options.Activations == CpuActivationPrecision.Int8 ? int8 : parallel;
         foreach (var (key, format, n, k) in new[] { ("mxfp4", WeightFormat.Mxfp4, 16384, 8192), ("fp8", WeightFormat.Fp8Block, 8192, 8192), ("bf16", WeightFormat.BF16, 8192, 8192) })
         {
             log?.Invoke($"kernels: {key} GEMV {n}×{k} and GEMM");
@@ -88,7 +89,7 @@ internal static class CpuBench
 
         log?.Invoke("kernels: MoE step, sparse MLA decode, indexer");
         var moe = model.Weights.Layers[config.FirstKDenseReplace].Moe!;
-        double moeGbs = KernelProbe.MoeStepGbs(new CpuParallel(options.Threads, activations: options.Activations), moe, config.NumExpertsPerTok, 1, reps);
+        double moeGbs = KernelProbe.MoeStepGbs(selectedParallel, moe, config.NumExpertsPerTok, 1, reps);
         r.Set("moe_step_b1_gbs", moeGbs);
         r.Set("moe_step_b1_bw_fraction", moeGbs / bandwidth);
         var shape = new MlaShape(config.NumAttentionHeads, config.QkNopeHeadDim, config.QkRopeHeadDim, config.VHeadDim, config.KvLoraRank, (float)config.SoftmaxScale);

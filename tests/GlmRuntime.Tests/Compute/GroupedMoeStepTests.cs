@@ -13,7 +13,7 @@ namespace GlmRuntime.Tests.Compute;
 [TestFixture]
 public sealed class GroupedMoeStepTests
 {
-    private const int Experts = 6, D = 128, Width = 192;
+    private const int ExpertCount = 6, D = 128, Width = 192;
 
     [TestCase(1, 2, 1)]
     [TestCase(5, 3, 2)]
@@ -22,41 +22,33 @@ public sealed class GroupedMoeStepTests
     {
         RequireInt8();
         using var dir = new TempDirectory();
-        var weights = MakeExperts(dir, WeightFormat.Mxfp4);
-        try
+        using var set = new ExpertSet(dir, WeightFormat.Mxfp4);
+        var experts = set.Experts;
+        var random = new Random(tokens);
+        float[] x = Enumerable.Range(0, tokens * D).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+        // Each token's experts ascending (as the router returns them); expert 5 left unused by design.
+        int[] chosen = new int[tokens * expertsPerToken];
+        float[] gates = new float[chosen.Length];
+        for (int t = 0; t < tokens; t++)
         {
-            var experts = weights.Select(w => new MlpWeights(w[0].Weight, w[1].Weight, w[2].Weight)).ToArray();
-            var random = new Random(tokens);
-            float[] x = Enumerable.Range(0, tokens * D).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
-            // Each token's experts ascending (as the router returns them); expert 5 left unused by design.
-            int[] chosen = new int[tokens * expertsPerToken];
-            float[] gates = new float[chosen.Length];
-            for (int t = 0; t < tokens; t++)
+            var picked = Enumerable.Range(0, ExpertCount - 1).OrderBy(_ => random.Next()).Take(expertsPerToken).Order().ToArray();
+            for (int j = 0; j < expertsPerToken; j++)
             {
-                var picked = Enumerable.Range(0, Experts - 1).OrderBy(_ => random.Next()).Take(expertsPerToken).Order().ToArray();
-                for (int j = 0; j < expertsPerToken; j++)
-                {
-                    chosen[t * expertsPerToken + j] = picked[j];
-                    gates[t * expertsPerToken + j] = (float)random.NextDouble();
-                }
+                chosen[t * expertsPerToken + j] = picked[j];
+                gates[t * expertsPerToken + j] = (float)random.NextDouble();
             }
-            var parallel = new CpuParallel(threads, activations: CpuActivationPrecision.Int8);
-            float[] grouped = Poisoned(tokens * D);
-            Assert.That(GroupedMoeStep.TryRun(parallel, experts, x, chosen, gates, expertsPerToken, grouped), Is.True);
-            float[] oneByOne = Poisoned(tokens * D);
-            MoeKernels.ExpertsOneByOne(parallel, experts, x, chosen, gates, expertsPerToken, oneByOne);
-            Assert.That(grouped, Is.EqualTo(oneByOne));
+        }
+        var parallel = new CpuParallel(threads, activations: CpuActivationPrecision.Int8);
+        float[] grouped = Poisoned(tokens * D);
+        Assert.That(GroupedMoeStep.TryRun(parallel, experts, x, chosen, gates, expertsPerToken, grouped), Is.True);
+        float[] oneByOne = Poisoned(tokens * D);
+        MoeKernels.ExpertsOneByOne(parallel, experts, x, chosen, gates, expertsPerToken, oneByOne);
+        Assert.That(grouped, Is.EqualTo(oneByOne));
 
-            // And close to float32 activations (the int8 rounding only).
-            float[] exact = Poisoned(tokens * D);
-            MoeKernels.Experts(new CpuParallel(threads), experts, x, chosen, gates, expertsPerToken, exact);
-            Approx.AssertClose(grouped, exact, 5e-2, 5e-2, "int8 against float32 activations");
-        }
-        finally
-        {
-            foreach (var w in weights.SelectMany(w => w))
-                w.Dispose();
-        }
+        // And close to float32 activations (the int8 rounding only).
+        float[] exact = Poisoned(tokens * D);
+        MoeKernels.Experts(new CpuParallel(threads), experts, x, chosen, gates, expertsPerToken, exact);
+        Approx.AssertClose(grouped, exact, 5e-2, 5e-2, "int8 against float32 activations");
     }
 
     [Test]
@@ -64,41 +56,42 @@ public sealed class GroupedMoeStepTests
     {
         RequireInt8();
         using var dir = new TempDirectory();
-        var weights = MakeExperts(dir, WeightFormat.BF16);
-        try
+        using (var bf16 = new ExpertSet(dir, WeightFormat.BF16))
         {
-            var experts = weights.Select(w => new MlpWeights(w[0].Weight, w[1].Weight, w[2].Weight)).ToArray();
             float[] x = new float[D], y = Poisoned(D);
             int[] chosen = [0, 1];
             float[] gates = [0.5f, 0.5f];
-            Assert.That(GroupedMoeStep.TryRun(new CpuParallel(1, activations: CpuActivationPrecision.Int8), experts, x, chosen, gates, 2, y), Is.False, "bf16 experts");
+            Assert.That(GroupedMoeStep.TryRun(new CpuParallel(1, activations: CpuActivationPrecision.Int8), bf16.Experts, x, chosen, gates, 2, y), Is.False, "bf16 experts");
             Assert.That(y.All(float.IsNaN), "nothing written when declining");
         }
-        finally
-        {
-            foreach (var w in weights.SelectMany(w => w))
-                w.Dispose();
-        }
-        var mxfp4 = MakeExperts(dir, WeightFormat.Mxfp4);
-        try
-        {
-            var experts = mxfp4.Select(w => new MlpWeights(w[0].Weight, w[1].Weight, w[2].Weight)).ToArray();
-            Assert.That(GroupedMoeStep.TryRun(new CpuParallel(1), experts, new float[D], [0], [1f], 1, new float[D]), Is.False, "float32 activations");
-        }
-        finally
-        {
-            foreach (var w in mxfp4.SelectMany(w => w))
-                w.Dispose();
-        }
+        using var mxfp4 = new ExpertSet(dir, WeightFormat.Mxfp4);
+        Assert.That(GroupedMoeStep.TryRun(new CpuParallel(1), mxfp4.Experts, new float[D], [0], [1f], 1, new float[D]), Is.False, "float32 activations");
     }
 
-    private static RandomLinearWeight[][] MakeExperts(TempDirectory dir, WeightFormat format) =>
-        Enumerable.Range(0, Experts).Select(e => new[]
+    /// <summary><see cref="ExpertCount"/> random experts of one format, each matrix in its own file.</summary>
+    private sealed class ExpertSet : IDisposable
+    {
+        private readonly RandomLinearWeight[] _matrices;
+
+        public ExpertSet(TempDirectory dir, WeightFormat format)
         {
-            RandomLinearWeight.Create(dir.File($"{format}-{e}-gate.safetensors"), format, Width, D, seed: (ulong)(10 * e + 1)),
-            RandomLinearWeight.Create(dir.File($"{format}-{e}-up.safetensors"), format, Width, D, seed: (ulong)(10 * e + 2)),
-            RandomLinearWeight.Create(dir.File($"{format}-{e}-down.safetensors"), format, D, Width, seed: (ulong)(10 * e + 3)),
-        }).ToArray();
+            _matrices = Enumerable.Range(0, ExpertCount).SelectMany(e => new[]
+            {
+                RandomLinearWeight.Create(dir.File($"{format}-{e}-gate.safetensors"), format, Width, D, seed: (ulong)(10 * e + 1)),
+                RandomLinearWeight.Create(dir.File($"{format}-{e}-up.safetensors"), format, Width, D, seed: (ulong)(10 * e + 2)),
+                RandomLinearWeight.Create(dir.File($"{format}-{e}-down.safetensors"), format, D, Width, seed: (ulong)(10 * e + 3)),
+            }).ToArray();
+            Experts = _matrices.Chunk(3).Select(m => new MlpWeights(m[0].Weight, m[1].Weight, m[2].Weight)).ToArray();
+        }
+
+        public MlpWeights[] Experts { get; }
+
+        public void Dispose()
+        {
+            foreach (var m in _matrices)
+                m.Dispose();
+        }
+    }
 
     private static float[] Poisoned(int count)
     {

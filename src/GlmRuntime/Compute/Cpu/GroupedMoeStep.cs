@@ -85,7 +85,7 @@ internal static unsafe class GroupedMoeStep
     {
         int assignments = tokens * expertsPerToken;
         int inBytes = Int8Activations.BytesPerToken(d), hiddenBytes = Int8Activations.BytesPerToken(width);
-        byte[] quantizedArray = ArrayPool<byte>.Shared.Rent(tokens * inBytes + assignments * (inBytes + hiddenBytes) + 64);
+        byte[] quantizedArray = ArrayPool<byte>.Shared.Rent(tokens * inBytes + assignments * (inBytes + hiddenBytes) + Int8Activations.Alignment);
         float[] floatsArray = ArrayPool<float>.Shared.Rent(assignments * (2 * width + d));
         nint[] matricesArray = ArrayPool<nint>.Shared.Rent(active.Length * 6);
         try
@@ -98,7 +98,7 @@ internal static unsafe class GroupedMoeStep
             fixed (int* slotOf = slots)
             fixed (int* first = firstSlot)
             {
-                byte* tokenQ = (byte*)(((nint)quantizedBase + 31) & ~(nint)31);
+                byte* tokenQ = Int8Activations.Aligned(quantizedBase);
                 byte* slotQ = tokenQ + (long)tokens * inBytes;                 // [slots, d] quantized, in slot order
                 byte* hiddenQ = slotQ + (long)assignments * inBytes;           // [slots, width] quantized
                 float* gate = floats;                                          // [slots, width]
@@ -193,9 +193,8 @@ internal static unsafe class GroupedMoeStep
                     for (int j = 0; j < count; j++)
                     {
                         float* g = Gate + (long)(slot + j) * Width;
-                        float* u = Up + (long)(slot + j) * Width;
-                        for (int r = row; r < row + RowBlock; r++)
-                            g[r] = g[r] / (1f + MathF.Exp(-g[r])) * u[r];
+                        var block = new Span<float>(g + row, RowBlock);
+                        MoeKernels.SwiGlu(block, new ReadOnlySpan<float>(Up + (long)(slot + j) * Width + row, RowBlock), block);
                         Int8Activations.QuantizePairs(g, Width, row / Int8Activations.PairValues, RowBlock / Int8Activations.PairValues,
                             HiddenQ + (long)(slot + j) * Int8Activations.BytesPerToken(Width));
                     }

@@ -24,7 +24,13 @@ internal static unsafe class Int8Activations
     /// <summary>Offset added to the doubled E2M1 values (−12..12) so they fit vpmaddubsw's unsigned operand.</summary>
     public const int WeightOffset = 12;
 
+    /// <summary>Alignment of quantized tokens (one Vector256), and the slack a buffer needs to place them there.</summary>
+    public const int Alignment = 32;
+
     public static int BytesPerToken(int k) => 2 * k;
+
+    /// <summary>The first <see cref="Alignment"/>-aligned address at or after <paramref name="buffer"/>.</summary>
+    public static byte* Aligned(byte* buffer) => (byte*)(((nint)buffer + Alignment - 1) & ~(nint)(Alignment - 1));
 
     public static sbyte* Codes(byte* token) => (sbyte*)token;
 
@@ -57,26 +63,17 @@ internal static unsafe class Int8Activations
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void QuantizeBlock(float* x, sbyte* codes, float* correction, float* scales)
     {
-        float amax;
-        if (Avx.IsSupported)
-        {
-            var sign = Vector256.Create(-0f);
-            Vector256<float> v0 = Vector256.Load(x), v1 = Vector256.Load(x + 8), v2 = Vector256.Load(x + 16), v3 = Vector256.Load(x + 24);
-            var m = Vector256.Max(Vector256.Max(Vector256.AndNot(v0, sign), Vector256.AndNot(v1, sign)),
-                Vector256.Max(Vector256.AndNot(v2, sign), Vector256.AndNot(v3, sign)));
-            var h = Vector128.Max(m.GetLower(), m.GetUpper());
-            h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(2, 3, 0, 1)));
-            amax = MathF.Max(h.ToScalar(), h.GetElement(1));
-            // A NaN input must not quantize to finite codes (max may drop it; infinities already show in amax).
-            if (!(Vector256.EqualsAll(v0, v0) && Vector256.EqualsAll(v1, v1) && Vector256.EqualsAll(v2, v2) && Vector256.EqualsAll(v3, v3)))
-                amax = float.NaN;
-        }
-        else
-        {
-            amax = 0;
-            for (int i = 0; i < 32; i++)
-                amax = float.IsFinite(x[i]) ? MathF.Max(amax, MathF.Abs(x[i])) : float.NaN;
-        }
+        // Vector256 throughout: only the int8 kernel's callers quantize, and the kernel requires AVX2.
+        var sign = Vector256.Create(-0f);
+        Vector256<float> v0 = Vector256.Load(x), v1 = Vector256.Load(x + 8), v2 = Vector256.Load(x + 16), v3 = Vector256.Load(x + 24);
+        var m = Vector256.Max(Vector256.Max(Vector256.AndNot(v0, sign), Vector256.AndNot(v1, sign)),
+            Vector256.Max(Vector256.AndNot(v2, sign), Vector256.AndNot(v3, sign)));
+        var h = Vector128.Max(m.GetLower(), m.GetUpper());
+        h = Vector128.Max(h, Vector128.Shuffle(h, Vector128.Create(2, 3, 0, 1)));
+        float amax = MathF.Max(h.ToScalar(), h.GetElement(1));
+        // A NaN input must not quantize to finite codes (max may drop it; infinities already show in amax).
+        if (!(Vector256.EqualsAll(v0, v0) && Vector256.EqualsAll(v1, v1) && Vector256.EqualsAll(v2, v2) && Vector256.EqualsAll(v3, v3)))
+            amax = float.NaN;
         float scale = amax / 127f;
         float inverse = amax > 0 && float.IsFinite(amax) ? 127f / amax : 0f;
         int sum = 0;

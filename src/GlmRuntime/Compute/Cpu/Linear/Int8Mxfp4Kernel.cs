@@ -8,13 +8,15 @@ namespace GlmRuntime.Compute.Cpu.Linear;
 /// y = x·Wᵀ on packed MXFP4 weights with int8 activations (<see cref="Int8Activations"/>), AVX2. Per 64 weights
 /// (two E8M0 blocks, 32 packed bytes) a row costs one load, two nibble masks and two byte shuffles that look up the
 /// doubled E2M1 values plus 12 (0..24, unsigned); each token then takes two vpmaddubsw against its int8 codes, one
-/// vpmaddwd, the offset correction, one conversion and one FMA with the two blocks' scales. That is about a third
-/// of the float path's work per weight, which is what lets a GEMV reach memory bandwidth on AVX2 cores. Every
-/// token's blocks are summed in the same order whatever the tile's token count (batch invariance).
+/// vpmaddwd, one conversion, an FMA with its block scales that also takes the +12 offset back out, and an FMA with
+/// the weights' block scales. That is about a third of the float path's work per weight, which is what lets a GEMV
+/// reach memory bandwidth on AVX2 cores. Rows are walked one at a time, so each thread reads one contiguous stream,
+/// and every token's blocks are summed in the same order whatever the token count (batch invariance).
 /// </summary>
 internal static unsafe class Int8Mxfp4Kernel
 {
-    private const int RowsPerTile = 4;
+    /// <summary>Rows per work item of <see cref="Multiply"/> (the team claims items; each row runs on its own).</summary>
+    private const int RowsPerItem = 4;
 
     /// <summary>Bytes of quantized activations a token block keeps hot in L2 while the rows stream past.</summary>
     private const int TokenBlockBytes = 256 * 1024;
@@ -31,7 +33,7 @@ internal static unsafe class Int8Mxfp4Kernel
     public static void Multiply(CpuParallel parallel, byte* packed, byte* scales, int k, byte* quantized, int tokens, float* y,
         int firstRow, int outCount)
     {
-        var job = new TileJob
+        var job = new RowsJob
         {
             Packed = packed,
             Scales = scales,
@@ -42,7 +44,7 @@ internal static unsafe class Int8Mxfp4Kernel
             FirstRow = firstRow,
             OutCount = outCount,
         };
-        parallel.For((outCount + RowsPerTile - 1) / RowsPerTile, (long)RowsPerTile * k * tokens / 4, ref job);
+        parallel.For((outCount + RowsPerItem - 1) / RowsPerItem, (long)RowsPerItem * k * tokens / 4, ref job);
     }
 
     /// <summary>
@@ -76,7 +78,7 @@ internal static unsafe class Int8Mxfp4Kernel
         }
     }
 
-    private struct TileJob : IRangeJob
+    private struct RowsJob : IRangeJob
     {
         public byte* Packed, Scales, X;
         public float* Y;
@@ -84,8 +86,8 @@ internal static unsafe class Int8Mxfp4Kernel
 
         public readonly void Execute(int start, int end)
         {
-            int first = start * RowsPerTile;
-            Rows(Packed, Scales, K, X, Tokens, Y + first, OutCount, FirstRow + first, Math.Min(OutCount, end * RowsPerTile) - first);
+            int first = start * RowsPerItem;
+            Rows(Packed, Scales, K, X, Tokens, Y + first, OutCount, FirstRow + first, Math.Min(OutCount, end * RowsPerItem) - first);
         }
     }
 

@@ -90,12 +90,12 @@ internal static unsafe class LinearKernel
 
     private static void MultiplyInt8(CpuParallel parallel, byte* packed, byte* scales, int k, float* x, int rows, float* y, int firstRow, int outCount)
     {
-        byte[] quantized = ArrayPool<byte>.Shared.Rent(rows * Int8Activations.BytesPerToken(k) + 32);
+        byte[] quantized = ArrayPool<byte>.Shared.Rent(rows * Int8Activations.BytesPerToken(k) + Int8Activations.Alignment);
         try
         {
             fixed (byte* q = quantized)
             {
-                byte* aligned = (byte*)(((nint)q + 31) & ~(nint)31);
+                byte* aligned = Int8Activations.Aligned(q);
                 Int8Activations.Quantize(x, rows, k, aligned);
                 Int8Mxfp4Kernel.Multiply(parallel, packed, scales, k, aligned, rows, y, firstRow, outCount);
             }
