@@ -1,4 +1,4 @@
-// Build script: `dotnet tool restore && dotnet cake --target=Test` (targets: Clean, Build, Test, Pack, Bench).
+// Build script: `dotnet tool restore && dotnet cake --target=Test` (targets: Clean, Native, Build, Test, Pack, Bench).
 var target = Argument("target", "Test");
 var configuration = Argument("configuration", "Release");
 var solution = "./GlmRuntime.sln";
@@ -8,6 +8,16 @@ Task("Clean").Does(() =>
 {
     CleanDirectory(artifacts);
     DotNetClean(solution, new DotNetCleanSettings { Configuration = configuration });
+});
+
+Task("Native").Does(() =>
+{
+    // libglmrt from native/ (CMake): --gpu=hip (hipcc or clang++ -x hip; GLMRT_HIP_ARCHITECTURES) or --gpu=cuda (nvcc).
+    // The result lands in artifacts/native/<rid>/, which the next Build copies beside GlmRuntime and Pack packs.
+    var gpu = Argument("gpu", "hip");
+    int exit = StartProcess("bash", new ProcessSettings { Arguments = $"native/build.sh {gpu}" });
+    if (exit != 0)
+        throw new Exception($"native/build.sh {gpu} failed with exit code {exit}");
 });
 
 Task("Build").Does(() =>

@@ -14,7 +14,8 @@ internal static class GlmCommand
         "  " + TemplateCommand.Usage,
         "  " + LogitsCommand.Usage,
         "  " + GenerateCommand.Usage,
-        "  " + BenchCommand.Usage);
+        "  " + BenchCommand.Usage,
+        "  " + DiagnoseCommand.Usage);
 
     public static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -34,6 +35,7 @@ internal static class GlmCommand
                 "logits" => LogitsCommand.Run(rest, output, cancellationToken),
                 "generate" => GenerateCommand.Run(rest, output, cancellationToken),
                 "bench" => BenchCommand.Run(rest, output, error, cancellationToken),
+                "diagnose" => DiagnoseCommand.Run(rest, output),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }
@@ -49,7 +51,8 @@ internal static class GlmCommand
             return 130;
         }
         catch (Exception e) when (e is CheckpointException or ConfigException or IOException or InvalidDataException
-                                      or Tokenization.TokenizerException or Chat.ChatTemplateException or System.Text.Json.JsonException or ArgumentException)
+                                      or Tokenization.TokenizerException or Chat.ChatTemplateException or System.Text.Json.JsonException or ArgumentException
+                                      or InvalidOperationException or GlmGpuException or DllNotFoundException)
         {
             error.WriteLine($"glm: {e.Message}");
             return 1;

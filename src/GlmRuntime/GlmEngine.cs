@@ -76,6 +76,13 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
     /// <summary>Longest sequence (prompt plus output) this engine serves.</summary>
     public int MaxSequenceLength => _model.MaxSequenceLength;
 
+    /// <summary>
+    /// Reports what this process can run on: the CPU kernels' tier, whether the GPU library (libglmrt) loads (and if not,
+    /// every path tried and why), the HIP/CUDA runtime and driver versions, and each GPU's name, architecture and memory.
+    /// Never throws for a missing library or device; it reports them.
+    /// </summary>
+    public static GlmDiagnostics Diagnose() => Native.GpuDiagnostics.Collect();
+
     /// <summary>Loads a model folder (config.json, safetensors, optional tokenizer and generation config files).</summary>
     /// <exception cref="ConfigException">config.json or generation_config.json is invalid.</exception>
     /// <exception cref="Checkpoints.CheckpointException">A weight file is malformed or a tensor is missing or misshapen.</exception>
@@ -94,7 +101,8 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
             var generation = GenerationConfig.Load(modelDirectory);
             string tokenizerFile = Path.Combine(modelDirectory, GlmTokenizer.TokenizerFileName);
             var tokenizer = File.Exists(tokenizerFile) ? GlmTokenizer.FromFile(tokenizerFile) : null;
-            var model = GlmModel.Load(modelDirectory, progress, cancellationToken, options.ThreadCount, options.MaxSequenceLength, options.CpuActivationPrecision);
+            var model = GlmModel.Load(modelDirectory, progress, cancellationToken, options.ThreadCount, options.MaxSequenceLength, options.CpuActivationPrecision,
+                options.Device, options.GpuDeviceIndex);
             try
             {
                 return new GlmEngine(model, tokenizer, generation, options);

@@ -18,6 +18,15 @@ public sealed record GlmEngineOptions
     /// </summary>
     public CpuActivationPrecision CpuActivationPrecision { get; init; } = CpuActivationPrecision.Float32;
 
+    /// <summary>
+    /// Where the kernels run: <see cref="ComputeDevice.Cpu"/> (the default), <see cref="ComputeDevice.Gpu"/> or
+    /// <see cref="ComputeDevice.Auto"/> (the GPU when one is present). <see cref="GlmEngine.Diagnose"/> says what is found.
+    /// </summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
+
+    /// <summary>Which GPU the GPU backend opens (the runtime's device index, as listed by <see cref="GlmEngine.Diagnose"/>).</summary>
+    public int GpuDeviceIndex { get; init; }
+
     /// <summary>Bytes for KV pages (vLLM's gpu_memory_utilization, sglang's mem_fraction_static, as an absolute budget).</summary>
     public long KvCacheBytes { get; init; } = 256L << 20;
 
@@ -67,6 +76,10 @@ public sealed record GlmEngineOptions
             throw new ArgumentOutOfRangeException(nameof(ThreadCount), ThreadCount, "ThreadCount must be at least 1.");
         if (!Enum.IsDefined(CpuActivationPrecision))
             throw new ArgumentOutOfRangeException(nameof(CpuActivationPrecision), CpuActivationPrecision, "Unknown CPU activation precision.");
+        if (!Enum.IsDefined(Device))
+            throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown compute device.");
+        if (GpuDeviceIndex < 0)
+            throw new ArgumentOutOfRangeException(nameof(GpuDeviceIndex), GpuDeviceIndex, "GpuDeviceIndex must not be negative.");
         if (KvCacheBytes < 1)
             throw new ArgumentOutOfRangeException(nameof(KvCacheBytes), KvCacheBytes, "KvCacheBytes must be positive.");
         if (PageSize is < 1 or > 4096)

@@ -11,19 +11,19 @@ namespace GlmRuntime.Cli.Commands;
 /// <c>{"output_ids", "text", "finish_reason", "usage"}</c>. Sampling starts from the model's
 /// generation_config.json (<see cref="GlmEngine.DefaultSamplingParams"/>) with the given options on top.
 /// <c>--speculative 3/1/4</c> decodes with MTP speculative decoding (sglang's steps/topk/draft-tokens; the usage then
-/// reports rounds and acceptance). <c>--requests FILE.jsonl [--concurrency C]</c> runs one request per line instead (<see cref="RequestFile"/>,
+/// reports rounds and acceptance); <c>--device gpu</c> runs on the GPU backend (<c>glm diagnose</c> says what is found). <c>--requests FILE.jsonl [--concurrency C]</c> runs one request per line instead (<see cref="RequestFile"/>,
 /// <see cref="RequestsRunner"/>) and prints one JSON line per request in file order.
 /// </summary>
 internal static class GenerateCommand
 {
     public const string Usage =
-        "glm generate --model DIR (--prompt TEXT | --ids 1,2,3 | --requests FILE.jsonl [--concurrency C]) [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ignore-eos] [--speculative S/K/N] [--json]";
+        "glm generate --model DIR (--prompt TEXT | --ids 1,2,3 | --requests FILE.jsonl [--concurrency C]) [--max-tokens N] [--temperature T] [--top-p P] [--top-k K] [--seed S] [--ignore-eos] [--speculative S/K/N] [--device cpu|gpu|auto] [--json]";
 
-    private static readonly string[] OptionNames = ["model", "prompt", "ids", "requests", "concurrency", "speculative", .. SamplingFlags.OptionNames];
+    private static readonly string[] OptionNames = ["model", "prompt", "ids", "requests", "concurrency", "speculative", "device", .. SamplingFlags.OptionNames];
 
     /// <summary>The parsed command line, validated before anything is loaded; exactly one of Prompt, Ids and Requests is set.</summary>
     private sealed record Request(string Model, string? Prompt, int[]? Ids, List<RequestLine>? Requests, int? Concurrency,
-        SamplingFlags Sampling, SpeculativeDecodingOptions? Speculative, bool Json);
+        SamplingFlags Sampling, SpeculativeDecodingOptions? Speculative, ComputeDevice Device, bool Json);
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, CancellationToken cancellationToken)
     {
@@ -63,9 +63,16 @@ internal static class GenerateCommand
                 throw new UsageException($"option '--speculative': {e.Message}");
             }
         }
+        ComputeDevice device = a.Option("device") switch
+        {
+            null or "cpu" => ComputeDevice.Cpu,
+            "gpu" => ComputeDevice.Gpu,
+            "auto" => ComputeDevice.Auto,
+            var other => throw new UsageException($"option '--device' must be cpu, gpu or auto, got '{other}'"),
+        };
         // Read now so a malformed file fails before the weights load.
         List<RequestLine>? requests = requestsPath is null ? null : RequestFile.Read(requestsPath);
-        return new Request(model, prompt, ids, requests, concurrency, sampling, speculative, a.Flag("json"));
+        return new Request(model, prompt, ids, requests, concurrency, sampling, speculative, device, a.Flag("json"));
     }
 
     /// <summary>Checks what config.json and the folder's files can tell, so misuse fails before the weights load.</summary>
@@ -85,7 +92,7 @@ internal static class GenerateCommand
 
     private static async Task<int> RunAsync(Request request, TextWriter output, CancellationToken cancellationToken)
     {
-        var options = new GlmEngineOptions { Speculative = request.Speculative };
+        var options = new GlmEngineOptions { Speculative = request.Speculative, Device = request.Device };
         await using GlmEngine engine = await GlmEngine.LoadAsync(request.Model, options, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (request.Prompt is not null && engine.Tokenizer is null)
             throw NoTokenizer(request.Model);

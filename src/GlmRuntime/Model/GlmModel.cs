@@ -3,6 +3,7 @@ using GlmRuntime.Compute.Cpu;
 using GlmRuntime.Configuration;
 using GlmRuntime.Kv;
 using GlmRuntime.Model.Layers;
+using GlmRuntime.Native;
 using GlmRuntime.Weights;
 
 namespace GlmRuntime.Model;
@@ -52,12 +53,22 @@ internal sealed class GlmModel : IDisposable
     /// <summary>The MTP head, or null.</summary>
     public MtpHead? Mtp => _mtp;
 
-    /// <summary>Loads a model folder on the managed CPU backend.</summary>
+    /// <summary>Loads a model folder on the managed CPU backend, or on the GPU when <paramref name="device"/> asks for it.</summary>
     public static GlmModel Load(string modelDirectory, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default,
-        int? threadCount = null, int? maxSequenceLength = null, CpuActivationPrecision activations = CpuActivationPrecision.Float32)
+        int? threadCount = null, int? maxSequenceLength = null, CpuActivationPrecision activations = CpuActivationPrecision.Float32,
+        ComputeDevice device = ComputeDevice.Cpu, int gpuDeviceIndex = 0)
     {
         var weights = GlmWeights.Load(modelDirectory, progress, cancellationToken);
-        return new GlmModel(weights, new CpuBackend(threadCount, activations: activations), maxSequenceLength);
+        try
+        {
+            var backend = ComputeBackendFactory.Create(weights, device, gpuDeviceIndex, threadCount, activations);
+            return new GlmModel(weights, backend, maxSequenceLength);
+        }
+        catch
+        {
+            weights.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Empty caches for one sequence.</summary>
@@ -188,7 +199,11 @@ internal sealed class GlmModel : IDisposable
         return logits;
     }
 
-    public void Dispose() => _weights.Dispose();
+    public void Dispose()
+    {
+        (_backend as IDisposable)?.Dispose();
+        _weights.Dispose();
+    }
 
     private void CheckBatch(ForwardBatch batch, bool mtp)
     {

@@ -1,0 +1,147 @@
+using System.Runtime.InteropServices;
+using Microsoft.Win32.SafeHandles;
+
+namespace GlmRuntime.Native;
+
+/// <summary>
+/// Base of the one-SafeHandle-per-native-object types. A child (stream, buffer, ...) holds a reference on its device
+/// handle, so the device is destroyed only after everything created on it, whatever order finalizers run in.
+/// </summary>
+internal abstract class GlmrtHandle : SafeHandleZeroOrMinusOneIsInvalid
+{
+    private GlmrtHandle? _parent;
+
+    protected GlmrtHandle() : base(ownsHandle: true)
+    {
+    }
+
+    /// <summary>Takes ownership of <paramref name="native"/>, keeping <paramref name="parent"/> alive until release.</summary>
+    protected void Adopt(nint native, GlmrtHandle? parent)
+    {
+        if (parent is not null)
+        {
+            bool added = false;
+            parent.DangerousAddRef(ref added);
+            _parent = parent;
+        }
+        SetHandle(native);
+    }
+
+    protected abstract void Destroy(nint native);
+
+    protected sealed override bool ReleaseHandle()
+    {
+        Destroy(handle);
+        _parent?.DangerousRelease();
+        _parent = null;
+        return true;
+    }
+}
+
+/// <summary>glmrt_device.</summary>
+internal sealed class DeviceHandle : GlmrtHandle
+{
+    public static unsafe DeviceHandle Create(int index)
+    {
+        GlmrtLibrary.EnsureLoaded();
+        var p = Glmrt.device_default_params();
+        p.Index = index;
+        nint native;
+        Glmrt.Check(Glmrt.device_create(p, &native));
+        var handle = new DeviceHandle();
+        handle.Adopt(native, null);
+        return handle;
+    }
+
+    protected override void Destroy(nint native) => Glmrt.device_destroy(native);
+}
+
+/// <summary>glmrt_stream.</summary>
+internal sealed class StreamHandle : GlmrtHandle
+{
+    public static unsafe StreamHandle Create(DeviceHandle device)
+    {
+        nint native;
+        Glmrt.Check(Glmrt.stream_create(device, &native));
+        var handle = new StreamHandle();
+        handle.Adopt(native, device);
+        return handle;
+    }
+
+    protected override void Destroy(nint native) => Glmrt.stream_destroy(native);
+}
+
+/// <summary>glmrt_event.</summary>
+internal sealed class EventHandle : GlmrtHandle
+{
+    public static unsafe EventHandle Create(DeviceHandle device)
+    {
+        nint native;
+        Glmrt.Check(Glmrt.event_create(device, &native));
+        var handle = new EventHandle();
+        handle.Adopt(native, device);
+        return handle;
+    }
+
+    protected override void Destroy(nint native) => Glmrt.event_destroy(native);
+}
+
+/// <summary>glmrt_buffer: device memory.</summary>
+internal sealed class DeviceBufferHandle : GlmrtHandle
+{
+    public static unsafe DeviceBufferHandle Create(DeviceHandle device, long bytes)
+    {
+        nint native;
+        Glmrt.Check(Glmrt.buffer_create(device, checked((ulong)bytes), &native));
+        var handle = new DeviceBufferHandle { Bytes = bytes };
+        handle.Adopt(native, device);
+        handle.Data = Glmrt.buffer_data(handle);
+        return handle;
+    }
+
+    /// <summary>The device pointer of the first byte.</summary>
+    public nint Data { get; private set; }
+
+    public long Bytes { get; private init; }
+
+    protected override void Destroy(nint native) => Glmrt.buffer_destroy(native);
+}
+
+/// <summary>glmrt_host_buffer: pinned host memory for staging.</summary>
+internal sealed class HostBufferHandle : GlmrtHandle
+{
+    public static unsafe HostBufferHandle Create(DeviceHandle device, long bytes)
+    {
+        nint native;
+        Glmrt.Check(Glmrt.host_buffer_create(device, checked((ulong)bytes), &native));
+        var handle = new HostBufferHandle { Bytes = bytes };
+        handle.Adopt(native, device);
+        handle.Data = Glmrt.host_buffer_data(handle);
+        return handle;
+    }
+
+    public nint Data { get; private set; }
+
+    public long Bytes { get; private init; }
+
+    protected override void Destroy(nint native) => Glmrt.host_buffer_destroy(native);
+}
+
+/// <summary>glmrt_weights: the device arena holding a model's packed weights.</summary>
+internal sealed class WeightsHandle : GlmrtHandle
+{
+    public static unsafe WeightsHandle Create(DeviceHandle device, long capacity)
+    {
+        nint native;
+        Glmrt.Check(Glmrt.weights_create(device, checked((ulong)capacity), &native));
+        var handle = new WeightsHandle();
+        handle.Adopt(native, device);
+        handle.Data = Glmrt.weights_data(handle);
+        return handle;
+    }
+
+    /// <summary>The arena's device pointer.</summary>
+    public nint Data { get; private set; }
+
+    protected override void Destroy(nint native) => Glmrt.weights_destroy(native);
+}

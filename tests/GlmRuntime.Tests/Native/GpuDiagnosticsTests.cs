@@ -1,0 +1,76 @@
+namespace GlmRuntime.Tests.Native;
+
+/// <summary><see cref="GlmEngine.Diagnose"/> and device selection on a machine that may have no GPU and no libglmrt.</summary>
+public sealed class GpuDiagnosticsTests
+{
+    [Test]
+    public void Diagnose_reports_the_library_or_why_it_is_missing_without_throwing()
+    {
+        var report = GlmEngine.Diagnose();
+
+        Assert.That(report.ProcessorCount, Is.GreaterThan(0));
+        Assert.That(report.CpuInstructionSets, Is.AnyOf("Portable", "Avx2", "Avx512"));
+        if (report.GpuLibraryPath is null)
+        {
+            Assert.That(report.GpuLibraryError, Does.Contain("Tried:"));
+            Assert.That(report.GpuDevices, Is.Empty);
+            Assert.That(report.ToString(), Does.Contain("gpu library:  not loaded"));
+        }
+        else
+        {
+            Assert.That(report.GpuLibraryError, Is.Null);
+            Assert.That(report.GpuVendor, Is.AnyOf("hip", "cuda"));
+            Assert.That(report.GpuCompiledArchitectures, Is.Not.Empty);
+            Assert.That(report.GpuDeviceQuery, Is.Not.Empty);
+            Assert.That(report.HasGpu, Is.EqualTo(report.GpuDevices.Count > 0));
+            foreach (var device in report.GpuDevices)
+                Assert.That(device.TotalMemoryBytes, Is.GreaterThan(0));
+            Assert.That(report.ToString(), Does.Contain("gpu runtime:"));
+        }
+    }
+
+    [Test]
+    public void Asking_for_the_gpu_without_one_fails_with_the_reason()
+    {
+        if (GlmEngine.Diagnose().HasGpu)
+            Assert.Ignore("this machine has a GPU");
+        string model = Support.SharedData.PathOf("models", Support.SharedData.ModelNames().First());
+
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => GlmEngine.LoadAsync(model, new GlmEngineOptions { Device = ComputeDevice.Gpu }));
+
+        Assert.That(error!.Message, Does.Contain("GlmEngineOptions.Device").And.Contain("no GPU"));
+    }
+
+    [Test]
+    public async Task Auto_falls_back_to_the_cpu_without_a_gpu()
+    {
+        if (GlmEngine.Diagnose().HasGpu)
+            Assert.Ignore("this machine has a GPU");
+        string model = Support.SharedData.PathOf("models", Support.SharedData.ModelNames().First());
+
+        await using var engine = await GlmEngine.LoadAsync(model, new GlmEngineOptions { Device = ComputeDevice.Auto });
+        var result = await engine.GenerateAsync([1, 2, 3], SamplingParams.Greedy with { MaxTokens = 2, IgnoreEos = true });
+
+        Assert.That(result.OutputTokenIds, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public void A_negative_device_index_is_rejected_by_name()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => new GlmEngineOptions { GpuDeviceIndex = -1 }.Validate());
+        Assert.That(error!.ParamName, Is.EqualTo(nameof(GlmEngineOptions.GpuDeviceIndex)));
+    }
+
+    [Test]
+    public void Glm_diagnose_prints_the_report_and_json()
+    {
+        var (code, output, error) = Cli.CliRunner.Run("", "diagnose");
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("gpu library:"));
+
+        (code, output, error) = Cli.CliRunner.Run("", "diagnose", "--json");
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("GpuDevices").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Array));
+    }
+}
