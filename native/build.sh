@@ -2,6 +2,7 @@
 # Builds libglmrt and copies it to artifacts/native/<rid>/, where GlmRuntime.csproj picks it up (copied beside the
 # assembly under runtimes/<rid>/native/ and packed there in the NuGet package).
 #   native/build.sh hip    AMD: hipcc, else clang++-19/clang++ with -x hip (GLMRT_HIP_ARCHITECTURES, default gfx90a;gfx942;gfx950)
+#   native/build.sh emulator [32|64]  the kernels on CPU threads (a test tool, not a backend) into artifacts/native-emulator<W>/
 #   native/build.sh cuda   NVIDIA: nvcc 11.8+ (GLMRT_CUDA_ARCHITECTURES, default 90; GLMRT_CUDA_HOST_COMPILER when the
 #                          default g++ is newer than nvcc accepts, e.g. clang++-14 with Debian's CUDA 11.8)
 set -euo pipefail
@@ -23,7 +24,17 @@ case "$toolchain" in
     cmake -S native -B "$build" -DGLMRT_GPU=CUDA -DCMAKE_BUILD_TYPE=Release "${host[@]}" \
       -DGLMRT_CUDA_ARCHITECTURES="${GLMRT_CUDA_ARCHITECTURES:-90}"
     ;;
-  *) echo "native/build.sh: toolchain must be hip or cuda, not '$toolchain'" >&2; exit 2 ;;
+  emulator)
+    warp=${2:-32}
+    build=native/build/emulator$warp
+    cmake -S native -B "$build" -DGLMRT_GPU=EMULATOR -DGLMRT_EMULATOR_WARP_SIZE="$warp" -DCMAKE_BUILD_TYPE=Release
+    cmake --build "$build" -j "$(nproc)"
+    mkdir -p "artifacts/native-emulator$warp/$rid"
+    cp "$build/libglmrt.so" "artifacts/native-emulator$warp/$rid/libglmrt.so"
+    echo "native/build.sh: artifacts/native-emulator$warp/$rid/libglmrt.so (CPU emulator, warp $warp)"
+    exit 0
+    ;;
+  *) echo "native/build.sh: toolchain must be hip, cuda or emulator, not '$toolchain'" >&2; exit 2 ;;
 esac
 cmake --build "$build" -j "$(nproc)"
 mkdir -p "artifacts/native/$rid"

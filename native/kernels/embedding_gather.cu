@@ -22,11 +22,11 @@ extern "C" glmrt_status glmrt_embedding_gather(glmrt_stream* stream, glmrt_matri
     const MatrixView view = make_view(table);
     const dim3 grid((table.columns + 255) / 256, count), block(256);
     switch (table.dtype) {
-    case GLMRT_DTYPE_F32: embedding_gather_kernel<GLMRT_DTYPE_F32><<<grid, block, 0, stream->stream>>>(view, tokens, out); break;
-    case GLMRT_DTYPE_F16: embedding_gather_kernel<GLMRT_DTYPE_F16><<<grid, block, 0, stream->stream>>>(view, tokens, out); break;
-    case GLMRT_DTYPE_BF16: embedding_gather_kernel<GLMRT_DTYPE_BF16><<<grid, block, 0, stream->stream>>>(view, tokens, out); break;
-    case GLMRT_DTYPE_FP8_BLOCK: embedding_gather_kernel<GLMRT_DTYPE_FP8_BLOCK><<<grid, block, 0, stream->stream>>>(view, tokens, out); break;
-    case GLMRT_DTYPE_MXFP4: embedding_gather_kernel<GLMRT_DTYPE_MXFP4><<<grid, block, 0, stream->stream>>>(view, tokens, out); break;
+    case GLMRT_DTYPE_F32: GLMRT_LAUNCH(grid, block, 0, stream->stream, embedding_gather_kernel<GLMRT_DTYPE_F32>)(view, tokens, out); break;
+    case GLMRT_DTYPE_F16: GLMRT_LAUNCH(grid, block, 0, stream->stream, embedding_gather_kernel<GLMRT_DTYPE_F16>)(view, tokens, out); break;
+    case GLMRT_DTYPE_BF16: GLMRT_LAUNCH(grid, block, 0, stream->stream, embedding_gather_kernel<GLMRT_DTYPE_BF16>)(view, tokens, out); break;
+    case GLMRT_DTYPE_FP8_BLOCK: GLMRT_LAUNCH(grid, block, 0, stream->stream, embedding_gather_kernel<GLMRT_DTYPE_FP8_BLOCK>)(view, tokens, out); break;
+    case GLMRT_DTYPE_MXFP4: GLMRT_LAUNCH(grid, block, 0, stream->stream, embedding_gather_kernel<GLMRT_DTYPE_MXFP4>)(view, tokens, out); break;
     default: return glmrt_fail(fn, GLMRT_ERROR_UNSUPPORTED, "dtype %d", (int)table.dtype);
     }
     return glmrt_check_launch(fn);

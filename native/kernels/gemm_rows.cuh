@@ -63,9 +63,9 @@ glmrt_status gemm_rows_launch(const char* fn, glmrt_stream* stream, const glmrt_
     const MatrixView view = make_view(m);
     // x rows must also start 16-byte aligned for the float4 loads: K % 8 == 0 and an aligned base give that.
     if (vector_loads_allowed(m) && ((uintptr_t)x % 16) == 0)
-        gemm_rows_kernel<DTYPE, true><<<grid, kGemmThreads, 0, stream->stream>>>(view, x, tokens, y);
+        GLMRT_LAUNCH(grid, kGemmThreads, 0, stream->stream, gemm_rows_kernel<DTYPE, true>)(view, x, tokens, y);
     else
-        gemm_rows_kernel<DTYPE, false><<<grid, kGemmThreads, 0, stream->stream>>>(view, x, tokens, y);
+        GLMRT_LAUNCH(grid, kGemmThreads, 0, stream->stream, gemm_rows_kernel<DTYPE, false>)(view, x, tokens, y);
     return glmrt_check_launch(fn);
 }
 

@@ -1,21 +1,27 @@
 // The one file that includes a vendor runtime header. Every shim and kernel source includes this instead of
 // hip_runtime.h or cuda_runtime.h, so the same sources build with clang/hipcc for AMD and with nvcc for NVIDIA.
-// It maps the runtime API to gpu* names, defines the warp (wavefront) size and the warp shuffle.
+// It maps the runtime API to gpu* names, defines the warp (wavefront) size, the warp shuffle, the kernel launch and
+// dynamic shared memory. A third build, GLMRT_EMULATOR, runs the same kernels on CPU threads (../emulator/) so the
+// kernels' logic is tested where no GPU exists; it is a test tool, never a backend.
 #pragma once
 
-#if defined(__HIP__) || defined(__HIPCC__) || defined(__HIP_PLATFORM_AMD__)
+#if defined(GLMRT_EMULATOR)
+#  include "../emulator/gpu_emulator.h"
+#elif defined(__HIP__) || defined(__HIPCC__) || defined(__HIP_PLATFORM_AMD__)
 #  define GLMRT_HIP 1
 #  include <hip/hip_runtime.h>
 #elif defined(__CUDACC__)
 #  define GLMRT_CUDA 1
 #  include <cuda_runtime.h>
 #else
-#  error "glmrt kernels build as HIP (clang -x hip, hipcc) or CUDA (nvcc); neither is active."
+#  error "glmrt kernels build as HIP (clang -x hip, hipcc), CUDA (nvcc) or with GLMRT_EMULATOR; none is active."
 #endif
 
 #include <stdint.h>
 
-#if GLMRT_HIP
+#if GLMRT_EMULATOR
+// gpu_emulator.h defines the runtime names, GLMRT_WARP_SIZE and the shuffle.
+#elif GLMRT_HIP
 // CDNA (gfx90a, gfx94x, gfx950) runs 64-wide wavefronts; RDNA's wave32 is not a target of this library.
 #  define GLMRT_WARP_SIZE 64
 #  define GLMRT_VENDOR "hip"
@@ -108,9 +114,12 @@ typedef cudaDeviceProp gpuDeviceProp_t;
 #  define GPU_ARCH_NAME(prop, buffer, size) snprintf((buffer), (size), "sm_%d%d", (prop).major, (prop).minor)
 #endif
 
-#if defined(__HIP_DEVICE_COMPILE__) || defined(__CUDA_ARCH__)
-#  define GLMRT_DEVICE_PASS 1
-#endif
+#if !GLMRT_EMULATOR
+// kernel<<<grid, block, shared bytes, stream>>>(args), written GLMRT_LAUNCH(grid, block, shared, stream, kernel)(args)
+// so the emulator can run it.
+#  define GLMRT_LAUNCH(grid, block, shared, stream, ...) __VA_ARGS__<<<(grid), (block), (shared), (stream)>>>
+// The block's dynamic shared memory (the launch's third argument) as `type name[]`.
+#  define GLMRT_DYNAMIC_SHARED(type, name) extern __shared__ type name[]
 
 // Butterfly exchange within a warp: lanes differing in the bits of laneMask swap values.
 __device__ __forceinline__ float gpu_shfl_xor(float value, int laneMask)
@@ -130,3 +139,4 @@ __device__ __forceinline__ int gpu_shfl_xor(int value, int laneMask)
     return __shfl_xor_sync(0xffffffffu, value, laneMask);
 #endif
 }
+#endif // !GLMRT_EMULATOR

@@ -29,6 +29,6 @@ extern "C" glmrt_status glmrt_layer_norm_f32(glmrt_stream* stream, const float* 
     GLMRT_REQUIRE(x != nullptr && gamma != nullptr && beta != nullptr && y != nullptr, fn, "x, gamma, beta or y is NULL");
     GLMRT_TRY(glmrt_bind(fn, stream));
     if (rows == 0) return GLMRT_OK;
-    layer_norm_kernel<<<rows, 256, 0, stream->stream>>>(x, gamma, beta, y, width, epsilon);
+    GLMRT_LAUNCH(rows, 256, 0, stream->stream, layer_norm_kernel)(x, gamma, beta, y, width, epsilon);
     return glmrt_check_launch(fn);
 }

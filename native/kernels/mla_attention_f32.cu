@@ -16,7 +16,7 @@ __global__ void __launch_bounds__(kAttentionThreads) mla_attention_kernel(glmrt_
                                                                           const int32_t* page_table, const int32_t* positions,
                                                                           const int32_t* selected, float* out)
 {
-    extern __shared__ float q[]; // one query head
+    GLMRT_DYNAMIC_SHARED(float, q); // one query head
     __shared__ float reduce_space[32];
     const int t = blockIdx.x, h = blockIdx.y;
     const int latent = p.kv_rank + p.rope_dim;
@@ -105,10 +105,10 @@ static glmrt_status launch_attention(const char* fn, bool expanded, glmrt_stream
     const dim3 grid(tokens, p.heads);
     const size_t shared = sizeof(float) * (size_t)query_width;
     if (expanded)
-        mla_attention_kernel<true><<<grid, kAttentionThreads, shared, stream->stream>>>(p, query, expanded_kv, latent_pool, page_table,
+        GLMRT_LAUNCH(grid, kAttentionThreads, shared, stream->stream, mla_attention_kernel<true>)(p, query, expanded_kv, latent_pool, page_table,
                                                                                           positions, selected, out);
     else
-        mla_attention_kernel<false><<<grid, kAttentionThreads, shared, stream->stream>>>(p, query, nullptr, latent_pool, page_table,
+        GLMRT_LAUNCH(grid, kAttentionThreads, shared, stream->stream, mla_attention_kernel<false>)(p, query, nullptr, latent_pool, page_table,
                                                                                            positions, selected, out);
     return glmrt_check_launch(fn);
 }

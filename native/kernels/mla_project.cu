@@ -82,7 +82,7 @@ extern "C" glmrt_status glmrt_mla_absorb_query(glmrt_stream* stream, glmrt_matri
     if (tokens == 0) return GLMRT_OK;
     const dim3 grid((kv_b.columns + 255) / 256, p.heads, (tokens + kProjectTokens - 1) / kProjectTokens);
     const MatrixView view = make_view(kv_b);
-#define GLMRT_ABSORB(D) absorb_kernel<D><<<grid, 256, 0, stream->stream>>>(view, p, x, tokens, out)
+#define GLMRT_ABSORB(D) GLMRT_LAUNCH(grid, 256, 0, stream->stream, absorb_kernel<D>)(view, p, x, tokens, out)
     GLMRT_DISPATCH_DTYPE(kv_b.dtype, GLMRT_ABSORB)
 #undef GLMRT_ABSORB
     return glmrt_check_launch(fn);
@@ -102,7 +102,7 @@ extern "C" glmrt_status glmrt_mla_expand_values(glmrt_stream* stream, glmrt_matr
     if (tokens == 0) return GLMRT_OK;
     const dim3 grid((p.heads * p.inner + warps - 1) / warps, passes);
     const MatrixView view = make_view(kv_b);
-#define GLMRT_EXPAND(D) expand_kernel<D><<<grid, 256, 0, stream->stream>>>(view, p, x, tokens, out)
+#define GLMRT_EXPAND(D) GLMRT_LAUNCH(grid, 256, 0, stream->stream, expand_kernel<D>)(view, p, x, tokens, out)
     GLMRT_DISPATCH_DTYPE(kv_b.dtype, GLMRT_EXPAND)
 #undef GLMRT_EXPAND
     return glmrt_check_launch(fn);

@@ -22,6 +22,6 @@ extern "C" glmrt_status glmrt_rms_norm_f32(glmrt_stream* stream, const float* x,
     GLMRT_REQUIRE(x != nullptr && weight != nullptr && y != nullptr, fn, "x, weight or y is NULL");
     GLMRT_TRY(glmrt_bind(fn, stream));
     if (rows == 0) return GLMRT_OK;
-    rms_norm_kernel<<<rows, 256, 0, stream->stream>>>(x, weight, y, width, epsilon);
+    GLMRT_LAUNCH(rows, 256, 0, stream->stream, rms_norm_kernel)(x, weight, y, width, epsilon);
     return glmrt_check_launch(fn);
 }

@@ -41,6 +41,6 @@ extern "C" glmrt_status glmrt_rope_f32(glmrt_stream* stream, float* data, int32_
     GLMRT_REQUIRE(data != nullptr && positions != nullptr && inverse_frequencies != nullptr, fn, "data, positions or frequencies is NULL");
     GLMRT_TRY(glmrt_bind(fn, stream));
     if (rows == 0) return GLMRT_OK;
-    rope_kernel<<<dim3(rows, p.heads), 64, 0, stream->stream>>>(data, positions, inverse_frequencies, p);
+    GLMRT_LAUNCH(dim3(rows, p.heads), 64, 0, stream->stream, rope_kernel)(data, positions, inverse_frequencies, p);
     return glmrt_check_launch(fn);
 }

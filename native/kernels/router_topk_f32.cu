@@ -22,7 +22,7 @@ __device__ void top_indices(const float* values, int length, int* destination, i
 __global__ void __launch_bounds__(256) router_topk_kernel(const float* logits, const float* bias, glmrt_router_params p,
                                                           int32_t* experts, float* weights)
 {
-    extern __shared__ float shared[];
+    GLMRT_DYNAMIC_SHARED(float, shared);
     const int E = p.expert_count, k = p.experts_per_token;
     float* scores = shared;                  // [E]
     float* choice = shared + E;              // [E]
@@ -100,6 +100,6 @@ extern "C" glmrt_status glmrt_router_topk_f32(glmrt_stream* stream, const float*
     if (tokens == 0) return GLMRT_OK;
     const int slots = p.experts_per_token > p.group_count ? p.experts_per_token : p.group_count;
     const size_t shared = sizeof(float) * (2 * (size_t)p.expert_count + p.group_count) + sizeof(int) * (size_t)slots;
-    router_topk_kernel<<<tokens, 256, shared, stream->stream>>>(logits, correction_bias, p, experts, weights);
+    GLMRT_LAUNCH(tokens, 256, shared, stream->stream, router_topk_kernel)(logits, correction_bias, p, experts, weights);
     return glmrt_check_launch(fn);
 }

@@ -134,6 +134,6 @@ extern "C" glmrt_status glmrt_sample_f32(glmrt_stream* stream, const float* logi
     GLMRT_REQUIRE(greedy || (uniforms != nullptr && scratch != nullptr), fn, "sampling needs uniforms and scratch");
     GLMRT_TRY(glmrt_bind(fn, stream));
     if (rows == 0) return GLMRT_OK;
-    sample_kernel<<<rows, kSampleThreads, 0, stream->stream>>>(logits, vocab, params, uniforms, scratch, tokens);
+    GLMRT_LAUNCH(rows, kSampleThreads, 0, stream->stream, sample_kernel)(logits, vocab, params, uniforms, scratch, tokens);
     return glmrt_check_launch(fn);
 }

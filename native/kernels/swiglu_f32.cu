@@ -17,6 +17,6 @@ extern "C" glmrt_status glmrt_swiglu_f32(glmrt_stream* stream, const float* gate
     GLMRT_TRY(glmrt_bind(fn, stream));
     if (count == 0) return GLMRT_OK;
     const int64_t blocks = (count + 255) / 256;
-    swiglu_kernel<<<(unsigned)(blocks < 65536 ? blocks : 65536), 256, 0, stream->stream>>>(gate, up, out, count);
+    GLMRT_LAUNCH((unsigned)(blocks < 65536 ? blocks : 65536), 256, 0, stream->stream, swiglu_kernel)(gate, up, out, count);
     return glmrt_check_launch(fn);
 }
