@@ -7,12 +7,28 @@ namespace GlmRuntime.Gpu.Tests;
 [Parallelizable(ParallelScope.None)]
 public sealed class GpuShimTests
 {
+    private DeviceHandle _device = null!;
+    private StreamHandle _stream = null!;
+
+    [OneTimeSetUp]
+    public void Open()
+    {
+        GpuDevice.Require();
+        _device = DeviceHandle.Create(0);
+        _stream = StreamHandle.Create(_device);
+    }
+
+    [OneTimeTearDown]
+    public void Close()
+    {
+        _stream?.Dispose();
+        _device?.Dispose();
+    }
+
     [Test]
     public unsafe void Copies_round_trip_through_device_and_pinned_memory()
     {
-        GpuDevice.Require();
-        using var device = DeviceHandle.Create(0);
-        using var stream = StreamHandle.Create(device);
+        var (device, stream) = (_device, _stream);
         using var first = DeviceBufferHandle.Create(device, 4096);
         using var second = DeviceBufferHandle.Create(device, 4096);
         using var pinned = HostBufferHandle.Create(device, 4096);
@@ -36,9 +52,7 @@ public sealed class GpuShimTests
     [Test]
     public unsafe void Out_of_range_copies_fail_with_a_message_naming_the_call()
     {
-        GpuDevice.Require();
-        using var device = DeviceHandle.Create(0);
-        using var stream = StreamHandle.Create(device);
+        var (device, stream) = (_device, _stream);
         using var buffer = DeviceBufferHandle.Create(device, 64);
         var data = new byte[128];
         GlmrtStatus status;
@@ -54,9 +68,7 @@ public sealed class GpuShimTests
     [Test]
     public unsafe void The_weights_arena_aligns_each_upload_and_refuses_overflow()
     {
-        GpuDevice.Require();
-        using var device = DeviceHandle.Create(0);
-        using var stream = StreamHandle.Create(device);
+        var (device, stream) = (_device, _stream);
         using var weights = WeightsHandle.Create(device, 1024);
         var data = new byte[300];
         ulong first, second, third;
@@ -75,9 +87,7 @@ public sealed class GpuShimTests
     [Test]
     public unsafe void Events_time_the_work_between_them()
     {
-        GpuDevice.Require();
-        using var device = DeviceHandle.Create(0);
-        using var stream = StreamHandle.Create(device);
+        var (device, stream) = (_device, _stream);
         using var start = EventHandle.Create(device);
         using var end = EventHandle.Create(device);
         using var buffer = DeviceBufferHandle.Create(device, 1 << 20);
@@ -94,7 +104,6 @@ public sealed class GpuShimTests
     [Test]
     public void Default_params_match_the_header()
     {
-        GpuDevice.Require();
         Assert.That(Glmrt.device_default_params().Index, Is.EqualTo(0));
         Assert.That(Glmrt.rope_default_params().AttentionFactor, Is.EqualTo(1f));
         Assert.That(Glmrt.router_default_params().ExpertsPerToken, Is.EqualTo(8));

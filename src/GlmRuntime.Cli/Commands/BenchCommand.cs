@@ -6,16 +6,22 @@ namespace GlmRuntime.Cli.Commands;
 /// <c>glm bench cpu [--json] [--threads N] [--model DIR] [--activations int8|float32] [--kernels-only] [--quick]</c>: the machine's read bandwidth and compute peaks,
 /// each CPU kernel's achieved rate and its fraction of the binding limit, and the synthetic GLM-5-shaped model's
 /// decode (batch 1, 4, 16, 64) and prefill speed, all measured in one run (see README.md for the keys).
+/// <c>glm bench gpu [--json] [--device N] [--quick]</c>: the GPU's copy bandwidth and each native kernel's time and
+/// fraction of it (<see cref="GlmRuntime.Native.GpuBench"/>).
 /// </summary>
 internal static class BenchCommand
 {
-    public const string Usage = "glm bench cpu [--json] [--threads N] [--model DIR] [--activations int8|float32] [--kernels-only] [--quick]";
+    public const string Usage = "glm bench cpu [--json] [--threads N] [--model DIR] [--activations int8|float32] [--kernels-only] [--quick]" +
+        " | glm bench gpu [--json] [--device N] [--quick]";
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var a = Arguments.Parse(args, options: ["threads", "model", "activations"], flags: ["json", "quick", "kernels-only"]);
-        if (a.SinglePositional("benchmark") != "cpu")
-            throw new UsageException($"unknown benchmark '{a.Positional[0]}' (only 'cpu')");
+        var a = Arguments.Parse(args, options: ["threads", "model", "activations", "device"], flags: ["json", "quick", "kernels-only"]);
+        string benchmark = a.SinglePositional("benchmark");
+        if (benchmark == "gpu")
+            return RunGpu(a, output, error);
+        if (benchmark != "cpu")
+            throw new UsageException($"unknown benchmark '{benchmark}' (cpu or gpu)");
         int threads = a.IntOption("threads") ?? Environment.ProcessorCount;
         if (threads < 1)
             throw new UsageException("option '--threads' must be at least 1");
@@ -44,6 +50,19 @@ internal static class BenchCommand
         {
             report.WriteTable(output);
         }
+        return 0;
+    }
+
+    private static int RunGpu(Arguments a, TextWriter output, TextWriter error)
+    {
+        int device = a.IntOption("device") ?? 0;
+        if (device < 0)
+            throw new UsageException("option '--device' must not be negative");
+        var report = Native.GpuBench.Run(device, a.Flag("quick"), message => error.WriteLine($"glm bench: {message}"));
+        if (a.Flag("json"))
+            output.WriteLine(report.ToJson());
+        else
+            report.WriteTable(output);
         return 0;
     }
 }

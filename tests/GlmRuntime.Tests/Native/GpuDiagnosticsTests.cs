@@ -62,6 +62,16 @@ public sealed class GpuDiagnosticsTests
     }
 
     [Test]
+    public void Glm_bench_gpu_without_a_gpu_fails_with_the_reason()
+    {
+        if (GlmEngine.Diagnose().HasGpu)
+            Assert.Ignore("this machine has a GPU");
+        var (code, _, error) = Cli.CliRunner.Run("", "bench", "gpu", "--quick");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("not available").Or.Contain("could not be loaded"));
+    }
+
+    [Test]
     public void Glm_diagnose_prints_the_report_and_json()
     {
         var (code, output, error) = Cli.CliRunner.Run("", "diagnose");
