@@ -48,9 +48,9 @@ public sealed class SyntheticModelTests
     [Test]
     public void Bench_rejects_unknown_benchmarks_and_bad_thread_counts()
     {
-        var (code, _, err) = CliRunner.Run("", "bench", "gpu");
+        var (code, _, err) = CliRunner.Run("", "bench", "tpu");
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(err, Does.Contain("unknown benchmark 'gpu'"));
+        Assert.That(err, Does.Contain("unknown benchmark 'tpu' (cpu or gpu)"));
         (code, _, err) = CliRunner.Run("", "bench", "cpu", "--threads", "0");
         Assert.That(code, Is.EqualTo(2));
         Assert.That(err, Does.Contain("--threads"));
