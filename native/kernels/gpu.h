@@ -121,17 +121,9 @@ typedef cudaDeviceProp gpuDeviceProp_t;
 // The block's dynamic shared memory (the launch's third argument) as `type name[]`.
 #  define GLMRT_DYNAMIC_SHARED(type, name) extern __shared__ type name[]
 
-// Butterfly exchange within a warp: lanes differing in the bits of laneMask swap values.
-__device__ __forceinline__ float gpu_shfl_xor(float value, int laneMask)
-{
-#if GLMRT_HIP
-    return __shfl_xor(value, laneMask);
-#else
-    return __shfl_xor_sync(0xffffffffu, value, laneMask);
-#endif
-}
-
-__device__ __forceinline__ int gpu_shfl_xor(int value, int laneMask)
+// Butterfly exchange within a warp: lanes differing in the bits of laneMask swap values (float or int).
+template <class T>
+__device__ __forceinline__ T gpu_shfl_xor(T value, int laneMask)
 {
 #if GLMRT_HIP
     return __shfl_xor(value, laneMask);

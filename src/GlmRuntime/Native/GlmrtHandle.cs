@@ -15,8 +15,21 @@ internal abstract class GlmrtHandle : SafeHandleZeroOrMinusOneIsInvalid
     {
     }
 
+    /// <summary>A native create call that writes the new object to its last argument.</summary>
+    protected unsafe delegate GlmrtStatus Creator(nint* created);
+
+    /// <summary>Runs <paramref name="create"/> (throwing on failure) and wraps its object, which holds a reference on <paramref name="parent"/>.</summary>
+    protected static unsafe T Open<T>(Creator create, GlmrtHandle? parent) where T : GlmrtHandle, new()
+    {
+        nint native;
+        Glmrt.Check(create(&native));
+        var handle = new T();
+        handle.Adopt(native, parent);
+        return handle;
+    }
+
     /// <summary>Takes ownership of <paramref name="native"/>, keeping <paramref name="parent"/> alive until release.</summary>
-    protected void Adopt(nint native, GlmrtHandle? parent)
+    private void Adopt(nint native, GlmrtHandle? parent)
     {
         if (parent is not null)
         {
@@ -46,11 +59,7 @@ internal sealed class DeviceHandle : GlmrtHandle
         GlmrtLibrary.EnsureLoaded();
         var p = Glmrt.device_default_params();
         p.Index = index;
-        nint native;
-        Glmrt.Check(Glmrt.device_create(p, &native));
-        var handle = new DeviceHandle();
-        handle.Adopt(native, null);
-        return handle;
+        return Open<DeviceHandle>(created => Glmrt.device_create(p, created), null);
     }
 
     protected override void Destroy(nint native) => Glmrt.device_destroy(native);
@@ -59,14 +68,7 @@ internal sealed class DeviceHandle : GlmrtHandle
 /// <summary>glmrt_stream.</summary>
 internal sealed class StreamHandle : GlmrtHandle
 {
-    public static unsafe StreamHandle Create(DeviceHandle device)
-    {
-        nint native;
-        Glmrt.Check(Glmrt.stream_create(device, &native));
-        var handle = new StreamHandle();
-        handle.Adopt(native, device);
-        return handle;
-    }
+    public static unsafe StreamHandle Create(DeviceHandle device) => Open<StreamHandle>(created => Glmrt.stream_create(device, created), device);
 
     protected override void Destroy(nint native) => Glmrt.stream_destroy(native);
 }
@@ -74,14 +76,7 @@ internal sealed class StreamHandle : GlmrtHandle
 /// <summary>glmrt_event.</summary>
 internal sealed class EventHandle : GlmrtHandle
 {
-    public static unsafe EventHandle Create(DeviceHandle device)
-    {
-        nint native;
-        Glmrt.Check(Glmrt.event_create(device, &native));
-        var handle = new EventHandle();
-        handle.Adopt(native, device);
-        return handle;
-    }
+    public static unsafe EventHandle Create(DeviceHandle device) => Open<EventHandle>(created => Glmrt.event_create(device, created), device);
 
     protected override void Destroy(nint native) => Glmrt.event_destroy(native);
 }
@@ -91,10 +86,8 @@ internal sealed class DeviceBufferHandle : GlmrtHandle
 {
     public static unsafe DeviceBufferHandle Create(DeviceHandle device, long bytes)
     {
-        nint native;
-        Glmrt.Check(Glmrt.buffer_create(device, checked((ulong)bytes), &native));
-        var handle = new DeviceBufferHandle { Bytes = bytes };
-        handle.Adopt(native, device);
+        var handle = Open<DeviceBufferHandle>(created => Glmrt.buffer_create(device, checked((ulong)bytes), created), device);
+        handle.Bytes = bytes;
         handle.Data = Glmrt.buffer_data(handle);
         return handle;
     }
@@ -102,7 +95,7 @@ internal sealed class DeviceBufferHandle : GlmrtHandle
     /// <summary>The device pointer of the first byte.</summary>
     public nint Data { get; private set; }
 
-    public long Bytes { get; private init; }
+    public long Bytes { get; private set; }
 
     protected override void Destroy(nint native) => Glmrt.buffer_destroy(native);
 }
@@ -112,17 +105,15 @@ internal sealed class HostBufferHandle : GlmrtHandle
 {
     public static unsafe HostBufferHandle Create(DeviceHandle device, long bytes)
     {
-        nint native;
-        Glmrt.Check(Glmrt.host_buffer_create(device, checked((ulong)bytes), &native));
-        var handle = new HostBufferHandle { Bytes = bytes };
-        handle.Adopt(native, device);
+        var handle = Open<HostBufferHandle>(created => Glmrt.host_buffer_create(device, checked((ulong)bytes), created), device);
+        handle.Bytes = bytes;
         handle.Data = Glmrt.host_buffer_data(handle);
         return handle;
     }
 
     public nint Data { get; private set; }
 
-    public long Bytes { get; private init; }
+    public long Bytes { get; private set; }
 
     protected override void Destroy(nint native) => Glmrt.host_buffer_destroy(native);
 }
@@ -132,10 +123,7 @@ internal sealed class WeightsHandle : GlmrtHandle
 {
     public static unsafe WeightsHandle Create(DeviceHandle device, long capacity)
     {
-        nint native;
-        Glmrt.Check(Glmrt.weights_create(device, checked((ulong)capacity), &native));
-        var handle = new WeightsHandle();
-        handle.Adopt(native, device);
+        var handle = Open<WeightsHandle>(created => Glmrt.weights_create(device, checked((ulong)capacity), created), device);
         handle.Data = Glmrt.weights_data(handle);
         return handle;
     }

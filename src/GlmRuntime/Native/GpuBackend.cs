@@ -87,7 +87,7 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
 
     public void RmsNorm(ReadOnlySpan<float> input, ReadOnlySpan<float> weight, float epsilon, Span<float> output)
     {
-        int rows = RowsOf(input, output, weight.Length);
+        int rows = NormKernels.CheckRows(input, output, weight.Length);
         lock (_gate)
         {
             _scratch.Reset(DeviceScratch.SizeOf<float>(input.Length) * 2 + DeviceScratch.SizeOf<float>(weight.Length));
@@ -103,7 +103,7 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
     {
         if (beta.Length != gamma.Length)
             throw new ArgumentException($"LayerNorm bias has {beta.Length} values; weight has {gamma.Length}.", nameof(beta));
-        int rows = RowsOf(input, output, gamma.Length);
+        int rows = NormKernels.CheckRows(input, output, gamma.Length);
         lock (_gate)
         {
             _scratch.Reset(DeviceScratch.SizeOf<float>(input.Length) * 2 + DeviceScratch.SizeOf<float>(gamma.Length) * 2);
@@ -284,14 +284,7 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
         output[..(tokens * d)].Clear();
         // Per active expert, in expert order: gather its tokens, gate/up GEMMs, SwiGLU, down GEMM on the device, then the
         // weighted sum on the host in the same order as the managed reference.
-        var byExpert = new List<(int Token, float Weight)>?[experts.Count];
-        for (int i = 0; i < chosen.Length; i++)
-        {
-            int e = chosen[i];
-            if ((uint)e >= (uint)experts.Count)
-                throw new ArgumentOutOfRangeException(nameof(chosen), e, $"Expert id outside the {experts.Count} experts.");
-            (byExpert[e] ??= []).Add((i / expertsPerToken, weights[i]));
-        }
+        var byExpert = ExpertAssignments.Group(chosen, weights, expertsPerToken, experts.Count);
         for (int e = 0; e < experts.Count; e++)
         {
             if (byExpert[e] is not { } assigned)
@@ -354,15 +347,6 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
             _scratch.Get(id, token);
         }
         return token[0];
-    }
-
-    private static int RowsOf(ReadOnlySpan<float> input, Span<float> output, int width)
-    {
-        if (width == 0 || input.Length % width != 0)
-            throw new ArgumentException($"Input of {input.Length} values is not a whole number of rows of {width}.", nameof(input));
-        if (output.Length < input.Length)
-            throw new ArgumentException($"Output has {output.Length} values; input has {input.Length}.", nameof(output));
-        return input.Length / width;
     }
 
     private static void CheckLength(ReadOnlySpan<float> span, int expected, string name)

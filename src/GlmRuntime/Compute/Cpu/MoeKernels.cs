@@ -113,14 +113,7 @@ internal static class MoeKernels
         int d = input.Length / Math.Max(1, tokens);
         output[..(tokens * d)].Clear();
         // Group (token, weight) pairs by expert so each expert's weights are decoded once per call.
-        var byExpert = new List<(int Token, float Weight)>?[experts.Count];
-        for (int i = 0; i < chosen.Length; i++)
-        {
-            int e = chosen[i];
-            if ((uint)e >= (uint)experts.Count)
-                throw new ArgumentOutOfRangeException(nameof(chosen), e, $"Expert id outside the {experts.Count} experts.");
-            (byExpert[e] ??= []).Add((i / expertsPerToken, weights[i]));
-        }
+        var byExpert = ExpertAssignments.Group(chosen, weights, expertsPerToken, experts.Count);
         for (int e = 0; e < experts.Count; e++)
         {
             if (byExpert[e] is not { } assigned)

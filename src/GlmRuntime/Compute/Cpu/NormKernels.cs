@@ -40,7 +40,8 @@ internal static class NormKernels
         }
     }
 
-    private static int CheckRows(ReadOnlySpan<float> input, Span<float> output, int width)
+    /// <summary>Rows of <paramref name="width"/> in <paramref name="input"/>; throws when the shapes disagree.</summary>
+    internal static int CheckRows(ReadOnlySpan<float> input, Span<float> output, int width)
     {
         if (width == 0 || input.Length % width != 0)
             throw new ArgumentException($"Input of {input.Length} values is not a whole number of rows of {width}.", nameof(input));
