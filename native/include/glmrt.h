@@ -285,6 +285,16 @@ GLMRT_API glmrt_status glmrt_mla_attention_expanded_f32(glmrt_stream* stream, gl
                                                         const int32_t* page_table, const int32_t* positions,
                                                         const int32_t* selected, int32_t tokens, float* out);
 
+/* Lightning-indexer selection (MODEL.md §3.5) for one sequence: I(t, s) = Σ_j w[t, j]·ReLU(q[t, j]·k[s]) over the keys
+ * s ≤ positions[t]; the top min(top_k, positions[t] + 1) positions per query, ascending, padded with −1, ties to the
+ * earlier key. query [T, H, D], head_weights [T, H] (scales folded in), keys in pages: key s at row
+ * page_table[s / page_size]·page_size + s % page_size of `keys` [rows, D]. scores is float32 scratch [T, key_count];
+ * selected [T, top_k]. */
+GLMRT_API glmrt_status glmrt_indexer_topk_f32(glmrt_stream* stream, const float* query, const float* head_weights, const float* keys,
+                                              const int32_t* page_table, int32_t page_size, int32_t tokens, int32_t heads,
+                                              int32_t head_dim, int32_t key_count, const int32_t* positions, int32_t top_k,
+                                              float* scores, int32_t* selected);
+
 typedef struct glmrt_sampling_params {
     float temperature; /* ≤ 0: greedy (argmax, ties to the lower id) */
     int32_t top_k;     /* ≤ 0: off */

@@ -213,6 +213,43 @@ public sealed class GpuKernelTests
         Approx.AssertClose(gpu, cpu, 1e-5, 1e-4, $"expanded attention sparse={sparse}");
     }
 
+    [TestCase(16)]
+    [TestCase(64)]
+    public void Indexer_top_k_matches(int topK)
+    {
+        const int heads = 4, headDim = 32, cached = 300;
+        int[] positions = [3, 15, 16, 120, 299, 299];
+        var query = RandomValues(positions.Length * heads * headDim, 23);
+        var weights = RandomValues(positions.Length * heads, 24);
+        var keys = RandomValues(cached * headDim, 25);
+        var gpu = Enumerable.Repeat(int.MinValue, positions.Length * topK).ToArray();
+        var cpu = new int[gpu.Length];
+        _gpu.IndexerTopK(query, weights, keys, heads, headDim, positions, topK, gpu);
+        _cpu.IndexerTopK(query, weights, keys, heads, headDim, positions, topK, cpu);
+        Assert.That(gpu, Is.EqualTo(cpu));
+    }
+
+    [Test]
+    public void Indexer_ties_go_to_the_earlier_key()
+    {
+        const int heads = 1, headDim = 4, cached = 40, topK = 8;
+        var keys = new float[cached * headDim];
+        for (int s = 0; s < cached; s++)
+            keys[s * headDim] = s % 5 == 0 ? 2f : 1f; // eight keys score 2, the rest tie at 1
+        float[] query = [1f, 0f, 0f, 0f], weights = [1f];
+        int[] positions = [cached - 1];
+        var gpu = new int[topK];
+        var cpu = new int[topK];
+        _gpu.IndexerTopK(query, weights, keys, heads, headDim, positions, topK, gpu);
+        _cpu.IndexerTopK(query, weights, keys, heads, headDim, positions, topK, cpu);
+        Assert.That(gpu, Is.EqualTo(cpu));
+        Assert.That(gpu, Is.EqualTo(new[] { 0, 5, 10, 15, 20, 25, 30, 35 }));
+        positions = [12]; // three keys at 2, then the five earliest of the ties at 1
+        _gpu.IndexerTopK(query, weights, keys, heads, headDim, positions, topK, gpu);
+        _cpu.IndexerTopK(query, weights, keys, heads, headDim, positions, topK, cpu);
+        Assert.That(gpu, Is.EqualTo(cpu));
+    }
+
     [Test]
     public void Moe_experts_match()
     {

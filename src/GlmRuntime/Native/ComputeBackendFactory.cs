@@ -15,7 +15,7 @@ internal static class ComputeBackendFactory
             return new CpuBackend(threadCount, activations: activations);
         int count = GpuDiagnostics.DeviceCount(out string reason);
         if (count > gpuDeviceIndex)
-            return new GpuBackend(gpuDeviceIndex, weights.AllLinearWeights(), threadCount);
+            return new GpuBackend(gpuDeviceIndex, weights.AllLinearWeights());
         if (device == ComputeDevice.Auto)
             return new CpuBackend(threadCount, activations: activations);
         throw new InvalidOperationException(count == 0

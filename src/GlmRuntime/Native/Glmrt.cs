@@ -72,6 +72,7 @@ internal static partial class Glmrt
     [LibraryImport(Library, EntryPoint = "glmrt_mla_expand_values")] public static partial GlmrtStatus mla_expand_values(StreamHandle stream, GlmrtMatrix kvB, GlmrtHeadProjection p, nint x, int tokens, nint output);
     [LibraryImport(Library, EntryPoint = "glmrt_mla_attention_decode_f32")] public static partial GlmrtStatus mla_attention_decode_f32(StreamHandle stream, GlmrtMlaAttentionParams p, nint query, nint latentPool, nint pageTable, nint positions, nint selected, int tokens, nint output);
     [LibraryImport(Library, EntryPoint = "glmrt_mla_attention_expanded_f32")] public static partial GlmrtStatus mla_attention_expanded_f32(StreamHandle stream, GlmrtMlaAttentionParams p, nint query, nint expandedKv, nint latentPool, nint pageTable, nint positions, nint selected, int tokens, nint output);
+    [LibraryImport(Library, EntryPoint = "glmrt_indexer_topk_f32")] public static partial GlmrtStatus indexer_topk_f32(StreamHandle stream, nint query, nint headWeights, nint keys, nint pageTable, int pageSize, int tokens, int heads, int headDim, int keyCount, nint positions, int topK, nint scores, nint selected);
     [LibraryImport(Library, EntryPoint = "glmrt_sample_f32")] public static partial GlmrtStatus sample_f32(StreamHandle stream, nint logits, int rows, int vocab, GlmrtSamplingParams p, nint uniforms, nint scratch, nint tokens);
 
     /// <summary>Throws <see cref="GlmGpuException"/> with the native message when <paramref name="status"/> is not OK.</summary>

@@ -9,9 +9,8 @@ namespace GlmRuntime.Native;
 /// <summary>
 /// The compute backend on one GPU through libglmrt (native/include/glmrt.h). Weights live on the device in their stored
 /// form (<see cref="GpuWeights"/>); each call copies its float32 operands into a device scratch buffer, runs the
-/// kernels on one stream and copies the result back, because <see cref="IComputeBackend"/> speaks host spans. The
-/// indexer's top-k runs on the managed kernels until part 2 of the native backend adds its GPU kernel; the MoE runs
-/// expert by expert on the GEMM kernels until the grouped MXFP4 GEMM lands.
+/// kernels on one stream and copies the result back, because <see cref="IComputeBackend"/> speaks host spans. The MoE
+/// runs expert by expert on the GEMM kernels until the grouped MXFP4 GEMM of part 2 lands.
 /// Calls are serialized (one scratch buffer, one stream).
 /// </summary>
 internal sealed class GpuBackend : IComputeBackend, IDisposable
@@ -20,13 +19,12 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
     private readonly StreamHandle _stream;
     private readonly GpuWeights _weights;
     private readonly DeviceScratch _scratch;
-    private readonly CpuBackend _host;
     private readonly Lock _gate = new();
 
     /// <summary>Opens device <paramref name="deviceIndex"/> and uploads <paramref name="weights"/>.</summary>
     /// <exception cref="DllNotFoundException">libglmrt cannot be loaded (the message lists every path tried).</exception>
     /// <exception cref="GlmGpuException">No such device, or the upload fails (out of device memory, ...).</exception>
-    public GpuBackend(int deviceIndex, IEnumerable<LinearWeight> weights, int? hostThreads = null)
+    public GpuBackend(int deviceIndex, IEnumerable<LinearWeight> weights)
     {
         _device = DeviceHandle.Create(deviceIndex);
         try
@@ -36,7 +34,6 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
             _weights = new GpuWeights(_device, _stream, weights);
             var info = GpuDiagnostics.Collect().GpuDevices.FirstOrDefault(d => d.Index == deviceIndex);
             Name = $"gpu [{deviceIndex}] {info?.Name} ({info?.Architecture})";
-            _host = new CpuBackend(hostThreads);
         }
         catch
         {
@@ -248,8 +245,37 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
     }
 
     public void IndexerTopK(ReadOnlySpan<float> query, ReadOnlySpan<float> headWeights, ReadOnlySpan<float> keys, int heads, int headDim,
-        ReadOnlySpan<int> positions, int topK, Span<int> selected) =>
-        _host.IndexerTopK(query, headWeights, keys, heads, headDim, positions, topK, selected);
+        ReadOnlySpan<int> positions, int topK, Span<int> selected)
+    {
+        int tokens = positions.Length, cached = keys.Length / headDim;
+        if (query.Length < tokens * heads * headDim || headWeights.Length < tokens * heads)
+            throw new ArgumentException($"Indexer inputs do not cover {tokens} queries of {heads} × {headDim}.", nameof(query));
+        if (selected.Length < tokens * topK)
+            throw new ArgumentException($"Selection holds {selected.Length} entries; {tokens} × {topK} expected.", nameof(selected));
+        for (int t = 0; t < tokens; t++)
+        {
+            if ((uint)positions[t] >= (uint)cached)
+                throw new ArgumentException($"Query {t} sits at position {positions[t]}, outside the {cached} indexed keys.", nameof(positions));
+        }
+        if (tokens == 0)
+            return;
+        ReadOnlySpan<int> pageTable = [0]; // one contiguous page of every key
+        lock (_gate)
+        {
+            _scratch.Reset(DeviceScratch.SizeOf<float>(tokens * heads * headDim) + DeviceScratch.SizeOf<float>(tokens * heads)
+                + DeviceScratch.SizeOf<float>(cached * headDim) + DeviceScratch.SizeOf<int>(1) + DeviceScratch.SizeOf<int>(tokens)
+                + DeviceScratch.SizeOf<float>((long)tokens * cached) + DeviceScratch.SizeOf<int>(tokens * topK));
+            nint q = _scratch.Put(query[..(tokens * heads * headDim)]);
+            nint w = _scratch.Put(headWeights[..(tokens * heads)]);
+            nint k = _scratch.Put(keys[..(cached * headDim)]);
+            nint pages = _scratch.Put(pageTable);
+            nint at = _scratch.Put(positions);
+            nint scores = _scratch.Take<float>((long)tokens * cached);
+            nint chosen = _scratch.Take<int>(tokens * topK);
+            Glmrt.Check(Glmrt.indexer_topk_f32(_stream, q, w, k, pages, Math.Max(1, cached), tokens, heads, headDim, cached, at, topK, scores, chosen));
+            _scratch.Get(chosen, selected[..(tokens * topK)]);
+        }
+    }
 
     public void Route(ReadOnlySpan<float> routerLogits, ReadOnlySpan<float> correctionBias, RoutingSettings settings, Span<int> experts, Span<float> weights)
     {
