@@ -88,6 +88,8 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
     /// <exception cref="Checkpoints.CheckpointException">A weight file is malformed or a tensor is missing or misshapen.</exception>
     /// <exception cref="TokenizerException">tokenizer.json is malformed.</exception>
     /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    /// <exception cref="InvalidOperationException"><see cref="GlmEngineOptions.Device"/> is Gpu and no GPU (or libglmrt) is available; the message says why.</exception>
+    /// <exception cref="GlmGpuException">The GPU backend failed to open the device or upload the weights (out of device memory, ...).</exception>
     public static async Task<GlmEngine> LoadAsync(string modelDirectory, GlmEngineOptions? options = null,
         IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
     {
