@@ -278,6 +278,12 @@ GLMRT_API glmrt_status glmrt_mla_attention_decode_f32(glmrt_stream* stream, glmr
                                                       const float* latent_pool, const int32_t* page_table,
                                                       const int32_t* positions, const int32_t* selected, int32_t tokens,
                                                       float* out);
+/* The same absorbed attention as glmrt_mla_attention_decode_f32, as sparse MLA decode: one block per token and group of
+ * 8 heads stages each tile of selected latent rows once for all of them. Needs r_kv ≤ 2048 and
+ * (8 + 8)·(r_kv + d_r) floats of shared memory (GLM-5's 576-wide rows: 36 KiB); GLMRT_ERROR_UNSUPPORTED otherwise. */
+GLMRT_API glmrt_status glmrt_sparse_mla_decode_f32(glmrt_stream* stream, glmrt_mla_attention_params params, const float* query,
+                                                   const float* latent_pool, const int32_t* page_table, const int32_t* positions,
+                                                   const int32_t* selected, int32_t tokens, float* out);
 /* Expanded MLA (MHA): query [T, H, d_n + d_r]; expanded_kv [S, H, d_n + d_v]; k_rope is the tail of each latent slot.
  * out [T, H, d_v]. Same masking as the absorbed form. */
 GLMRT_API glmrt_status glmrt_mla_attention_expanded_f32(glmrt_stream* stream, glmrt_mla_attention_params params, const float* query,

@@ -251,6 +251,29 @@ public sealed class GpuKernelTests
     }
 
     [Test]
+    public void Sparse_decode_covers_head_groups_tiles_and_gaps()
+    {
+        var s = new MlaShape(Heads: 12, NopeDim: 16, RopeDim: 8, ValueDim: 16, KvRank: 40, Scale: 0.2f);
+        const int cached = 100, perQuery = 37;
+        int[] positions = [99, 50, 3];
+        var random = new Random(26);
+        var selected = new int[positions.Length * perQuery];
+        for (int i = 0; i < selected.Length; i++)
+            selected[i] = random.Next(-3, cached); // gaps (−1), positions past the query, repeats
+        var cache = RandomValues(cached * s.LatentDim, 27, 2f);
+        var query = RandomValues(positions.Length * s.Heads * s.LatentDim, 28);
+        foreach (bool sparse in new[] { true, false })
+        {
+            var mask = sparse ? new AttentionMask(positions, selected, perQuery) : new AttentionMask(positions);
+            var gpu = Poisoned(positions.Length * s.Heads * s.KvRank);
+            var cpu = new float[gpu.Length];
+            _gpu.MlaAttentionAbsorbed(s, query, cache, mask, gpu);
+            _cpu.MlaAttentionAbsorbed(s, query, cache, mask, cpu);
+            Approx.AssertClose(gpu, cpu, 1e-5, 1e-4, $"sparse decode, sparse={sparse}");
+        }
+    }
+
+    [Test]
     public void Moe_experts_match()
     {
         const int d = 128, width = 64, experts = 4, k = 2, tokens = 5;

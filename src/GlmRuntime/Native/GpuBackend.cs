@@ -239,7 +239,7 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
             nint y = _scratch.Take<float>(outputCount);
             Glmrt.Check(expanded
                 ? Glmrt.mla_attention_expanded_f32(_stream, p, q, kv, pool, pages, positions, selected, tokens, y)
-                : Glmrt.mla_attention_decode_f32(_stream, p, q, pool, pages, positions, selected, tokens, y));
+                : Glmrt.sparse_mla_decode_f32(_stream, p, q, pool, pages, positions, selected, tokens, y));
             _scratch.Get(y, output[..outputCount]);
         }
     }
