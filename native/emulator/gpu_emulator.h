@@ -65,6 +65,9 @@ template <class Kernel>
 Launcher<Kernel> launcher(dim3 grid, dim3 block, size_t shared_bytes, Kernel kernel) { return {grid, block, shared_bytes, kernel}; }
 } // namespace glmrt_emulator
 
+// Every fiber of a launch runs on the launching thread, so a plain read-modify-write is atomic here.
+inline int atomicMax(int* address, int value) { const int old = *address; if (value > old) *address = value; return old; }
+
 inline void __syncthreads() { glmrt_emulator::syncthreads(); }
 inline float gpu_shfl_xor(float value, int lane_mask) { return glmrt_emulator::shuffle_xor(value, lane_mask); }
 inline int gpu_shfl_xor(int value, int lane_mask) { return glmrt_emulator::shuffle_xor(value, lane_mask); }

@@ -301,6 +301,17 @@ GLMRT_API glmrt_status glmrt_indexer_topk_f32(glmrt_stream* stream, const float*
                                               int32_t head_dim, int32_t key_count, const int32_t* positions, int32_t top_k,
                                               float* scores, int32_t* selected);
 
+/* Fused MTP metadata of one speculative round (the layout of src/GlmRuntime/Speculative/SpeculativeStepMetadata.cs):
+ * inputs per request r < R: kv_lengths L_r, mtp_lengths M_r ≤ L_r, drafts s_r ≤ steps (consistent: s_r > 0 needs
+ * M_r < L_r), page_table [R, page_table_stride] (−1 past the last page). Outputs: row_starts [(steps+1)·R + 1] (pass-major
+ * prefix sums of rows), cache_lengths [(steps+1)·R], positions and slots [max_rows]. *error is −1 on success, −2 when
+ * the rows exceed max_rows (nothing else written), or the id of a request with a row whose page the table lacks. */
+GLMRT_API glmrt_status glmrt_mtp_metadata(glmrt_stream* stream, const int32_t* kv_lengths, const int32_t* mtp_lengths,
+                                          const int32_t* drafts, const int32_t* page_table, int32_t requests,
+                                          int32_t page_table_stride, int32_t page_size, int32_t steps, int32_t max_rows,
+                                          int32_t* row_starts, int32_t* cache_lengths, int32_t* positions, int32_t* slots,
+                                          int32_t* error);
+
 typedef struct glmrt_sampling_params {
     float temperature; /* ≤ 0: greedy (argmax, ties to the lower id) */
     int32_t top_k;     /* ≤ 0: off */
