@@ -6,44 +6,26 @@ namespace GlmRuntime.Gpu.Tests;
 /// <summary>The fused MTP metadata kernel against the managed <see cref="SpeculativeStepMetadata"/>: same arrays, same layout.</summary>
 [Category("Gpu")]
 [Parallelizable(ParallelScope.None)]
-public sealed class GpuMtpMetadataTests
+public sealed class GpuMtpMetadataTests : DeviceFixture
 {
-    private DeviceHandle _device = null!;
-    private StreamHandle _stream = null!;
-
-    [OneTimeSetUp]
-    public void Open()
-    {
-        GpuDevice.Require();
-        _device = DeviceHandle.Create(0);
-        _stream = StreamHandle.Create(_device);
-    }
-
-    [OneTimeTearDown]
-    public void Close()
-    {
-        _stream?.Dispose();
-        _device?.Dispose();
-    }
-
     private sealed record Result(int[] RowStarts, int[] CacheLengths, int[] Positions, int[] Slots, int Error);
 
     private unsafe Result Run(int[] kv, int[] mtp, int[] drafts, int[] table, int stride, int pageSize, int maxRows)
     {
         int requests = kv.Length, steps = drafts.Length == 0 ? 0 : drafts.Max(), pairs = (steps + 1) * requests;
         int[] inputs = [.. kv, .. mtp, .. drafts, .. table];
-        using var input = DeviceBufferHandle.Create(_device, inputs.Length * 4L + 4);
-        using var output = DeviceBufferHandle.Create(_device, (pairs * 2L + 2 + maxRows * 2L) * 4 + 4);
+        using var input = DeviceBufferHandle.Create(Device, inputs.Length * 4L + 4);
+        using var output = DeviceBufferHandle.Create(Device, (pairs * 2L + 2 + maxRows * 2L) * 4 + 4);
         fixed (int* source = inputs)
-            Glmrt.Check(Glmrt.copy_to_device(_stream, input, 0, source, (ulong)inputs.Length * 4));
+            Glmrt.Check(Glmrt.copy_to_device(Stream, input, 0, source, (ulong)inputs.Length * 4));
         nint at = input.Data, o = output.Data;
         nint rowStarts = o, lengths = o + (pairs + 1) * 4, positions = lengths + pairs * 4, slots = positions + maxRows * 4, error = slots + maxRows * 4;
-        Glmrt.Check(Glmrt.mtp_metadata(_stream, at, at + requests * 4, at + requests * 8, at + requests * 12, requests, stride, pageSize, steps,
+        Glmrt.Check(Glmrt.mtp_metadata(Stream, at, at + requests * 4, at + requests * 8, at + requests * 12, requests, stride, pageSize, steps,
             maxRows, rowStarts, lengths, positions, slots, error));
         var all = new int[pairs * 2 + 2 + maxRows * 2];
         fixed (int* target = all)
-            Glmrt.Check(Glmrt.copy_to_host(_stream, target, output, 0, (ulong)all.Length * 4));
-        Glmrt.Check(Glmrt.stream_synchronize(_stream));
+            Glmrt.Check(Glmrt.copy_to_host(Stream, target, output, 0, (ulong)all.Length * 4));
+        Glmrt.Check(Glmrt.stream_synchronize(Stream));
         int rows = all[pairs];
         int Offset(nint pointer) => (int)((pointer - o) / 4);
         return new Result(all[..(pairs + 1)], all[Offset(lengths)..Offset(positions)], all[Offset(positions)..(Offset(positions) + Math.Min(rows, maxRows))],

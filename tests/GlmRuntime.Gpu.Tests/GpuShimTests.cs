@@ -5,30 +5,12 @@ namespace GlmRuntime.Gpu.Tests;
 /// <summary>The shim's objects through their SafeHandles: memory, copies, fills, events, the weights arena, errors.</summary>
 [Category("Gpu")]
 [Parallelizable(ParallelScope.None)]
-public sealed class GpuShimTests
+public sealed class GpuShimTests : DeviceFixture
 {
-    private DeviceHandle _device = null!;
-    private StreamHandle _stream = null!;
-
-    [OneTimeSetUp]
-    public void Open()
-    {
-        GpuDevice.Require();
-        _device = DeviceHandle.Create(0);
-        _stream = StreamHandle.Create(_device);
-    }
-
-    [OneTimeTearDown]
-    public void Close()
-    {
-        _stream?.Dispose();
-        _device?.Dispose();
-    }
-
     [Test]
-    public unsafe void Copies_round_trip_through_device_and_pinned_memory()
+    public unsafe void Copies_round_trip_throughDevice_and_pinned_memory()
     {
-        var (device, stream) = (_device, _stream);
+        var (device, stream) = (Device, Stream);
         using var first = DeviceBufferHandle.Create(device, 4096);
         using var second = DeviceBufferHandle.Create(device, 4096);
         using var pinned = HostBufferHandle.Create(device, 4096);
@@ -52,7 +34,7 @@ public sealed class GpuShimTests
     [Test]
     public unsafe void Out_of_range_copies_fail_with_a_message_naming_the_call()
     {
-        var (device, stream) = (_device, _stream);
+        var (device, stream) = (Device, Stream);
         using var buffer = DeviceBufferHandle.Create(device, 64);
         var data = new byte[128];
         GlmrtStatus status;
@@ -68,7 +50,7 @@ public sealed class GpuShimTests
     [Test]
     public unsafe void The_weights_arena_aligns_each_upload_and_refuses_overflow()
     {
-        var (device, stream) = (_device, _stream);
+        var (device, stream) = (Device, Stream);
         using var weights = WeightsHandle.Create(device, 1024);
         var data = new byte[300];
         ulong first, second, third;
@@ -87,7 +69,7 @@ public sealed class GpuShimTests
     [Test]
     public unsafe void Events_time_the_work_between_them()
     {
-        var (device, stream) = (_device, _stream);
+        var (device, stream) = (Device, Stream);
         using var start = EventHandle.Create(device);
         using var end = EventHandle.Create(device);
         using var buffer = DeviceBufferHandle.Create(device, 1 << 20);
