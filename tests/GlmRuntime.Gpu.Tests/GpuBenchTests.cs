@@ -17,7 +17,7 @@ public sealed class GpuBenchTests
         Assert.That(report.CopyGigabytesPerSecond, Is.GreaterThan(0));
         Assert.That(report.Rows.Select(r => r.Key), Is.SupersetOf(new[]
         {
-            "gemv_bf16_t1", "gemv_fp8_block_t1", "gemv_mxfp4_t1", "gemv_mxfp4_t16", "rms_norm_f32", "swiglu_f32", "mla_decode_f32",
+            "gemv_bf16_t1", "gemv_fp8_block_t1", "gemv_mxfp4_t1", "gemv_mxfp4_t16", "rms_norm_f32", "swiglu_f32", "mla_decode_f32", "sparse_mla_decode_f32",
             "sample_greedy", "sample_top_k_top_p",
         }));
         foreach (var row in report.Rows)

@@ -139,8 +139,11 @@ internal static class GpuBench
                 Heads = heads, KvRank = rank, RopeDim = rope, NopeDim = 192, ValueDim = 256, PageSize = cached, CachedCount = cached,
                 Scale = 0.05f,
             };
+            double attentionBytes = (double)cached * (rank + rope) * 4 + heads * (2 * rank + rope) * 4.0;
             Add("mla_decode_f32", $"{heads} heads, {cached} positions", Time(() => Glmrt.mla_attention_decode_f32(stream, attention,
-                query.Data, latent.Data, ints.Data, ints.Data + 4, 0, 1, output.Data)), (double)cached * (rank + rope) * 4 + heads * (2 * rank + rope) * 4.0);
+                query.Data, latent.Data, ints.Data, ints.Data + 4, 0, 1, output.Data)), attentionBytes);
+            Add("sparse_mla_decode_f32", $"{heads} heads, {cached} positions", Time(() => Glmrt.sparse_mla_decode_f32(stream, attention,
+                query.Data, latent.Data, ints.Data, ints.Data + 4, 0, 1, output.Data)), attentionBytes);
 
             int vocab = quick ? 4096 : 154_880;
             var logits = Buffer(vocab * 4L, 0x3C);
