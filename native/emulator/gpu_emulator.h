@@ -67,6 +67,7 @@ Launcher<Kernel> launcher(dim3 grid, dim3 block, size_t shared_bytes, Kernel ker
 
 // Every fiber of a launch runs on the launching thread, so a plain read-modify-write is atomic here.
 inline int atomicMax(int* address, int value) { const int old = *address; if (value > old) *address = value; return old; }
+inline int atomicAdd(int* address, int value) { const int old = *address; *address = old + value; return old; }
 
 inline void __syncthreads() { glmrt_emulator::syncthreads(); }
 inline float gpu_shfl_xor(float value, int lane_mask) { return glmrt_emulator::shuffle_xor(value, lane_mask); }

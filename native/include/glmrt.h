@@ -33,7 +33,7 @@ extern "C" {
 #endif
 
 /* Bumped when a signature or struct layout changes; the managed side refuses a library whose ABI differs. */
-#define GLMRT_ABI_VERSION 1
+#define GLMRT_ABI_VERSION 2
 #define GLMRT_VERSION_MAJOR 0
 #define GLMRT_VERSION_MINOR 1
 #define GLMRT_VERSION_PATCH 0
@@ -284,6 +284,23 @@ GLMRT_API glmrt_status glmrt_mla_attention_decode_f32(glmrt_stream* stream, glmr
 GLMRT_API glmrt_status glmrt_sparse_mla_decode_f32(glmrt_stream* stream, glmrt_mla_attention_params params, const float* query,
                                                    const float* latent_pool, const int32_t* page_table, const int32_t* positions,
                                                    const int32_t* selected, int32_t tokens, float* out);
+/* How latent pages store a row of r_kv + d_r values (src/GlmRuntime/Kv/KvRowCodec.cs):
+ * F32 and BF16 store every value; FP8_E4M3 is FlashMLA's form: r_kv e4m3 bytes, then ceil(r_kv/128) float32 scales
+ * (one per 128 values), then d_r bf16 (GLM-5: 512 + 16 + 128 = 656 bytes). */
+typedef enum glmrt_kv_format {
+    GLMRT_KV_F32 = 0,
+    GLMRT_KV_BF16 = 1,
+    GLMRT_KV_FP8_E4M3 = 2
+} glmrt_kv_format;
+
+/* Bytes of one latent row of r_kv + d_r values in `format` (0 for an unknown format). Never fails. */
+GLMRT_API uint64_t glmrt_kv_row_bytes(int32_t format, int32_t kv_rank, int32_t rope_dim);
+/* glmrt_sparse_mla_decode_f32 over latent pages in any glmrt_kv_format: latent_pool is the page bytes, row s at
+ * (page_table[s / page_size]·page_size + s % page_size)·glmrt_kv_row_bytes(...). Rows are decoded to float32 as
+ * they are staged; the arithmetic after that is the f32 kernel's. */
+GLMRT_API glmrt_status glmrt_sparse_mla_decode(glmrt_stream* stream, glmrt_mla_attention_params params, int32_t latent_format,
+                                               const float* query, const void* latent_pool, const int32_t* page_table,
+                                               const int32_t* positions, const int32_t* selected, int32_t tokens, float* out);
 /* Expanded MLA (MHA): query [T, H, d_n + d_r]; expanded_kv [S, H, d_n + d_v]; k_rope is the tail of each latent slot.
  * out [T, H, d_v]. Same masking as the absorbed form. */
 GLMRT_API glmrt_status glmrt_mla_attention_expanded_f32(glmrt_stream* stream, glmrt_mla_attention_params params, const float* query,
@@ -311,6 +328,55 @@ GLMRT_API glmrt_status glmrt_mtp_metadata(glmrt_stream* stream, const int32_t* k
                                           int32_t page_table_stride, int32_t page_size, int32_t steps, int32_t max_rows,
                                           int32_t* row_starts, int32_t* cache_lengths, int32_t* positions, int32_t* slots,
                                           int32_t* error);
+
+/* ---- MoE grouped GEMM ------------------------------------------------------------------------------------ */
+
+/* One routed expert's SwiGLU MLP as device pointers: gate and up [intermediate, hidden], down [hidden, intermediate],
+ * each in the stored layout glmrt_matrix describes (MXFP4: Quark's, as loaded; nothing is repacked). */
+typedef struct glmrt_expert_matrices {
+    const void* gate;
+    const void* gate_scales;
+    const void* up;
+    const void* up_scales;
+    const void* down;
+    const void* down_scales;
+} glmrt_expert_matrices;
+
+typedef struct glmrt_moe_params {
+    int32_t dtype;             /* glmrt_dtype of every expert matrix: MXFP4, BF16 or FP8_BLOCK */
+    int32_t activation_dtype;  /* x: GLMRT_DTYPE_F32 or GLMRT_DTYPE_BF16 */
+    int32_t hidden;            /* d (a multiple of 32) */
+    int32_t intermediate;      /* I (a multiple of 32) */
+    int32_t expert_count;      /* E ≤ 4096 */
+    int32_t experts_per_token; /* k */
+    int32_t block_rows;        /* FP8_BLOCK: scale tile height; else 0 */
+    int32_t block_columns;     /* FP8_BLOCK: scale tile width (a multiple of 32); else 0 */
+    /* Launch configuration (the managed kernel-config table chooses it per architecture, token bucket and shape): */
+    int32_t tokens_per_tile;   /* one expert's tokens sharing each decoded weight: 1, 4, 8 or 16 */
+    int32_t rows_per_warp;     /* output rows per warp: 1, 2 or 4 (tokens_per_tile · rows_per_warp ≤ 32) */
+    int32_t warps_per_block;   /* 1 .. 1024 / warp size */
+    int32_t reserved;
+} glmrt_moe_params;
+
+/* MXFP4, f32 activations, 8 tokens per tile, 2 rows per warp, 4 warps; shapes zero (the caller sets them). */
+GLMRT_API glmrt_moe_params glmrt_moe_default_params(void);
+/* Device workspace glmrt_moe_experts needs for `tokens` tokens. */
+GLMRT_API glmrt_status glmrt_moe_workspace_size(glmrt_moe_params params, int32_t tokens, uint64_t* bytes);
+/* Sort and pad: groups the tokens·k assignments (a = t·k + slot) of `experts` [tokens, k] by expert, each expert's run
+ * padded with −1 to a multiple of tokens_per_tile. sorted [capacity], tile_experts [capacity / tokens_per_tile] and
+ * tile_count [1] are device memory; capacity = tokens·k + min(E, tokens·k)·(tokens_per_tile − 1). Ids outside [0, E)
+ * are dropped (they route nowhere). The order within one expert's run is unspecified; results do not depend on it. */
+GLMRT_API glmrt_status glmrt_moe_align(glmrt_stream* stream, glmrt_moe_params params, const int32_t* experts, int32_t tokens,
+                                       int32_t* sorted, int32_t* tile_experts, int32_t* tile_count);
+/* The routed experts of one MoE layer: y[t] = Σ_slot weights[t, slot] · down_e(SiLU(gate_e x[t]) ⊙ up_e x[t]) with
+ * e = experts[t, slot], summed in slot order. `table` [E] is device memory; x [tokens, d] in activation_dtype;
+ * experts/weights [tokens, k] (glmrt_router_topk_f32's outputs); y float32 [tokens, d]. Runs glmrt_moe_align, a
+ * gate/up kernel with the SwiGLU fused (one tile of an expert's tokens × rows, weights decoded in registers), a down
+ * kernel that applies the routing weight per assignment, and the per-token reduction. On gfx950 the MXFP4 kernels
+ * use the scaled-FP4 matrix instructions (activations quantized to MXFP8 per 32); elsewhere the portable path. */
+GLMRT_API glmrt_status glmrt_moe_experts(glmrt_stream* stream, glmrt_moe_params params, const glmrt_expert_matrices* table,
+                                         const void* x, const int32_t* experts, const float* weights, int32_t tokens,
+                                         void* workspace, uint64_t workspace_bytes, float* y);
 
 typedef struct glmrt_sampling_params {
     float temperature; /* ≤ 0: greedy (argmax, ties to the lower id) */

@@ -15,5 +15,8 @@ static_assert(sizeof(glmrt_router_params) == 28, "glmrt_router_params layout");
 static_assert(sizeof(glmrt_head_projection) == 24, "glmrt_head_projection layout");
 static_assert(sizeof(glmrt_mla_attention_params) == 36, "glmrt_mla_attention_params layout");
 static_assert(sizeof(glmrt_sampling_params) == 16, "glmrt_sampling_params layout");
+static_assert(sizeof(glmrt_expert_matrices) == 48, "glmrt_expert_matrices layout");
+static_assert(sizeof(glmrt_moe_params) == 48, "glmrt_moe_params layout");
+static_assert(sizeof(glmrt_kv_format) == 4, "enums are 32-bit");
 static_assert(sizeof(glmrt_status) == 4, "enums are 32-bit");
 static_assert(sizeof(glmrt_dtype) == 4, "enums are 32-bit");

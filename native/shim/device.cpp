@@ -104,6 +104,11 @@ extern "C" glmrt_status glmrt_device_create(glmrt_device_params params, glmrt_de
     glmrt_device* created = new (std::nothrow) glmrt_device;
     if (created == nullptr) return glmrt_fail(fn, GLMRT_ERROR_OUT_OF_MEMORY, "host allocation failed");
     created->index = params.index;
+    created->scaled_fp4 = false;
+#if GLMRT_HIP && GLMRT_HAS_GFX950
+    gpuDeviceProp_t prop;
+    if (gpuGetDeviceProperties(&prop, params.index) == gpuSuccess) created->scaled_fp4 = strncmp(prop.gcnArchName, "gfx950", 6) == 0;
+#endif
     *device = created;
     return GLMRT_OK;
 }

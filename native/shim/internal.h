@@ -7,6 +7,9 @@
 
 struct glmrt_device {
     int32_t index;
+    // The device has AMD's scaled-FP4 matrix instructions (gfx950) and the library holds code for it: the MXFP4 MoE
+    // kernels take their gfx950 path.
+    bool scaled_fp4;
 };
 
 struct glmrt_stream {

@@ -15,7 +15,8 @@ internal static class GlmCommand
         "  " + LogitsCommand.Usage,
         "  " + GenerateCommand.Usage,
         "  " + BenchCommand.Usage,
-        "  " + DiagnoseCommand.Usage);
+        "  " + DiagnoseCommand.Usage,
+        "  " + TuneCommand.Usage);
 
     public static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -36,6 +37,7 @@ internal static class GlmCommand
                 "generate" => GenerateCommand.Run(rest, output, cancellationToken),
                 "bench" => BenchCommand.Run(rest, output, error, cancellationToken),
                 "diagnose" => DiagnoseCommand.Run(rest, output),
+                "tune" => TuneCommand.Run(rest, output, error, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }

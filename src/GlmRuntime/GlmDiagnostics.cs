@@ -3,7 +3,7 @@ using System.Text;
 namespace GlmRuntime;
 
 /// <summary>
-/// What <see cref="GlmEngine.Diagnose"/> found: the process and CPU, the GPU library (where it loaded from, or every
+/// What <see cref="GlmEngine.Diagnose()"/> found: the process and CPU, the GPU library (where it loaded from, or every
 /// path tried and why each failed), the HIP/CUDA runtime and driver versions, and each visible GPU.
 /// </summary>
 /// <param name="Runtime">The .NET runtime description.</param>
@@ -32,6 +32,12 @@ public sealed record GlmDiagnostics(
     string? GpuDeviceQuery,
     IReadOnlyList<GlmGpuDeviceInfo> GpuDevices)
 {
+    /// <summary>
+    /// GPU kernel shapes without a tuned configuration: those that ran untuned in this process so far, and, from
+    /// <see cref="GlmEngine.Diagnose(string, string)"/>, those the model would run untuned on each visible GPU (0 calls).
+    /// </summary>
+    public IReadOnlyList<GlmUntunedKernel> UntunedKernels { get; init; } = [];
+
     /// <summary>True when at least one GPU can run the GPU backend.</summary>
     public bool HasGpu => GpuDevices.Count > 0;
 
@@ -53,6 +59,9 @@ public sealed record GlmDiagnostics(
         text.AppendLine($"devices:      {GpuDeviceQuery}");
         foreach (var device in GpuDevices)
             text.AppendLine($"  [{device.Index}] {device}");
+        text.AppendLine(UntunedKernels.Count == 0 ? "untuned kernels: none" : $"untuned kernels: {UntunedKernels.Count} shape(s) without a tuned configuration (run `glm tune`)");
+        foreach (var kernel in UntunedKernels)
+            text.AppendLine($"  {kernel}");
         return text.ToString();
     }
 }
@@ -73,4 +82,19 @@ public sealed record GlmGpuDeviceInfo(int Index, string Name, string Architectur
     public override string ToString() =>
         $"{Name} ({Architecture}), {TotalMemoryBytes / (1L << 20)} MiB ({FreeMemoryBytes / (1L << 20)} MiB free), " +
         $"{MultiprocessorCount} compute units, warp {WarpSize}, PCI bus {PciBusId}";
+}
+
+/// <summary>
+/// A GPU kernel shape that has no row in the tuned kernel-configuration table, so it runs with an untuned fallback
+/// launch (slower than it could be): the key the table is searched by, and how often it ran.
+/// </summary>
+/// <param name="Architecture">The device architecture ("sm_90", "gfx942").</param>
+/// <param name="Op">The operation ("moe_experts").</param>
+/// <param name="Shape">The operation's shape ("mxfp4 d6144 i2048 e256 k8").</param>
+/// <param name="TokenBucket">The token bucket (a power of two; the last one also holds every larger count).</param>
+/// <param name="Calls">Launches so far in this process (0 for a shape a model would run but has not yet).</param>
+public sealed record GlmUntunedKernel(string Architecture, string Op, string Shape, int TokenBucket, long Calls)
+{
+    /// <inheritdoc/>
+    public override string ToString() => $"{Architecture} {Op} '{Shape}' tokens≤{TokenBucket}" + (Calls > 0 ? $": {Calls} call(s)" : "");
 }

@@ -83,6 +83,19 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
     /// </summary>
     public static GlmDiagnostics Diagnose() => Native.GpuDiagnostics.Collect();
 
+    /// <summary>
+    /// <see cref="Diagnose()"/>, plus the GPU kernel shapes of the model in <paramref name="modelDirectory"/> that have
+    /// no tuned configuration for a visible GPU (in <see cref="GlmDiagnostics.UntunedKernels"/> with 0 calls), checked
+    /// against the shipped table and <paramref name="kernelConfigFile"/> (or GLMRT_KERNEL_CONFIGS).
+    /// </summary>
+    /// <exception cref="ConfigException">The model's config.json is invalid.</exception>
+    /// <exception cref="FileNotFoundException">config.json or the kernel config file does not exist.</exception>
+    public static GlmDiagnostics Diagnose(string modelDirectory, string? kernelConfigFile = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(modelDirectory);
+        return Native.GpuDiagnostics.Collect(GlmConfig.Load(modelDirectory), kernelConfigFile);
+    }
+
     /// <summary>Loads a model folder (config.json, safetensors, optional tokenizer and generation config files).</summary>
     /// <exception cref="ConfigException">config.json or generation_config.json is invalid.</exception>
     /// <exception cref="Checkpoints.CheckpointException">A weight file is malformed or a tensor is missing or misshapen.</exception>
@@ -103,8 +116,10 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
             var generation = GenerationConfig.Load(modelDirectory);
             string tokenizerFile = Path.Combine(modelDirectory, GlmTokenizer.TokenizerFileName);
             var tokenizer = File.Exists(tokenizerFile) ? GlmTokenizer.FromFile(tokenizerFile) : null;
+            if (options.LoggerFactory is { } loggers)
+                Native.Tuning.UntunedKernels.Logger = loggers.CreateLogger("GlmRuntime.Gpu");
             var model = GlmModel.Load(modelDirectory, progress, cancellationToken, options.ThreadCount, options.MaxSequenceLength, options.CpuActivationPrecision,
-                options.Device, options.GpuDeviceIndex);
+                options.Device, options.GpuDeviceIndex, options.KernelConfigFile);
             try
             {
                 return new GlmEngine(model, tokenizer, generation, options);

@@ -20,12 +20,26 @@ public sealed record GlmEngineOptions
 
     /// <summary>
     /// Where the kernels run: <see cref="ComputeDevice.Cpu"/> (the default), <see cref="ComputeDevice.Gpu"/> or
-    /// <see cref="ComputeDevice.Auto"/> (the GPU when one is present). <see cref="GlmEngine.Diagnose"/> says what is found.
+    /// <see cref="ComputeDevice.Auto"/> (the GPU when one is present). <see cref="GlmEngine.Diagnose()"/> says what is found.
     /// </summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 
-    /// <summary>Which GPU the GPU backend opens (the runtime's device index, as listed by <see cref="GlmEngine.Diagnose"/>).</summary>
+    /// <summary>Which GPU the GPU backend opens (the runtime's device index, as listed by <see cref="GlmEngine.Diagnose()"/>).</summary>
     public int GpuDeviceIndex { get; init; }
+
+    /// <summary>
+    /// A kernel-configuration table written by <c>glm tune</c> for this device and model, overlaid on the shipped
+    /// table (GLM-5's shapes). Null: the file GLMRT_KERNEL_CONFIGS names, if any. A GPU kernel shape found in neither
+    /// runs an untuned fallback, and says so: a warning once per shape, the <c>glm.gpu.untuned_kernel_calls</c>
+    /// counter, and <see cref="GlmDiagnostics.UntunedKernels"/>.
+    /// </summary>
+    public string? KernelConfigFile { get; init; }
+
+    /// <summary>
+    /// Where the engine logs warnings (an untuned GPU kernel shape, ...). Null writes them to standard error. The
+    /// untuned-kernel warning is process-wide: the most recently loaded engine's logger receives it.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; init; }
 
     /// <summary>Bytes for KV pages (vLLM's gpu_memory_utilization, sglang's mem_fraction_static, as an absolute budget).</summary>
     public long KvCacheBytes { get; init; } = 256L << 20;
@@ -78,6 +92,8 @@ public sealed record GlmEngineOptions
             throw new ArgumentOutOfRangeException(nameof(CpuActivationPrecision), CpuActivationPrecision, "Unknown CPU activation precision.");
         if (!Enum.IsDefined(Device))
             throw new ArgumentOutOfRangeException(nameof(Device), Device, "Unknown compute device.");
+        if (KernelConfigFile is not null && !File.Exists(KernelConfigFile))
+            throw new FileNotFoundException($"GlmEngineOptions.KernelConfigFile '{KernelConfigFile}' does not exist.", KernelConfigFile);
         if (GpuDeviceIndex < 0)
             throw new ArgumentOutOfRangeException(nameof(GpuDeviceIndex), GpuDeviceIndex, "GpuDeviceIndex must not be negative.");
         if (KvCacheBytes < 1)

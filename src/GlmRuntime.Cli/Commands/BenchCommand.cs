@@ -8,20 +8,22 @@ namespace GlmRuntime.Cli.Commands;
 /// decode (batch 1, 4, 16, 64) and prefill speed, all measured in one run (see README.md for the keys).
 /// <c>glm bench gpu [--json] [--device N] [--quick]</c>: the GPU's copy bandwidth and each native kernel's time and
 /// fraction of it (<see cref="GlmRuntime.Native.GpuBench"/>).
+/// <c>glm bench kernels [--json] [--device N] [--quick] [--kernel-configs FILE]</c>: the grouped MoE and sparse MLA decode
+/// at GLM-5's shapes against the copy bandwidth (<see cref="GlmRuntime.Native.GpuKernelBench"/>).
 /// </summary>
 internal static class BenchCommand
 {
     public const string Usage = "glm bench cpu [--json] [--threads N] [--model DIR] [--activations int8|float32] [--kernels-only] [--quick]" +
-        " | glm bench gpu [--json] [--device N] [--quick]";
+        " | glm bench gpu [--json] [--device N] [--quick] | glm bench kernels [--json] [--device N] [--quick] [--kernel-configs FILE]";
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var a = Arguments.Parse(args, options: ["threads", "model", "activations", "device"], flags: ["json", "quick", "kernels-only"]);
+        var a = Arguments.Parse(args, options: ["threads", "model", "activations", "device", "kernel-configs"], flags: ["json", "quick", "kernels-only"]);
         string benchmark = a.SinglePositional("benchmark");
-        if (benchmark == "gpu")
-            return RunGpu(a, output, error);
+        if (benchmark is "gpu" or "kernels")
+            return RunGpu(a, benchmark, output, error);
         if (benchmark != "cpu")
-            throw new UsageException($"unknown benchmark '{benchmark}' (cpu or gpu)");
+            throw new UsageException($"unknown benchmark '{benchmark}' (cpu, gpu or kernels)");
         int threads = a.IntOption("threads") ?? Environment.ProcessorCount;
         if (threads < 1)
             throw new UsageException("option '--threads' must be at least 1");
@@ -53,12 +55,15 @@ internal static class BenchCommand
         return 0;
     }
 
-    private static int RunGpu(Arguments a, TextWriter output, TextWriter error)
+    private static int RunGpu(Arguments a, string benchmark, TextWriter output, TextWriter error)
     {
         int device = a.IntOption("device") ?? 0;
         if (device < 0)
             throw new UsageException("option '--device' must not be negative");
-        var report = Native.GpuBench.Run(device, a.Flag("quick"), message => error.WriteLine($"glm bench: {message}"));
+        Action<string> log = message => error.WriteLine($"glm bench: {message}");
+        var report = benchmark == "gpu"
+            ? Native.GpuBench.Run(device, a.Flag("quick"), log)
+            : Native.GpuKernelBench.Run(device, a.Flag("quick"), a.Option("kernel-configs"), log);
         if (a.Flag("json"))
             output.WriteLine(report.ToJson());
         else

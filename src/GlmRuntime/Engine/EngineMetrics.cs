@@ -47,8 +47,15 @@ internal sealed class EngineMetrics : IDisposable
         _meter.CreateObservableGauge("glm.requests.running", () => statistics().RunningRequestCount, "{request}", "Requests running.");
         _meter.CreateObservableGauge("glm.kv.pages_in_use", () => statistics().InUsePageCount, "{page}", "KV pages held by running requests.");
         _meter.CreateObservableGauge("glm.kv.pages_cached", () => statistics().CachedPageCount, "{page}", "KV pages held only by the prefix cache.");
+        _meter.CreateObservableCounter("glm.gpu.untuned_kernel_calls", UntunedKernelCalls, "{call}",
+            "GPU kernel launches that found no tuned configuration (tags arch, op, shape, tokens: the table key), process-wide.");
         _meter.CreateObservableGauge("glm.kv.usage", () => statistics().KvUsage, "1", "Fraction of KV pages in use (vLLM's kv_cache_usage_perc).");
     }
+
+    private static IEnumerable<Measurement<long>> UntunedKernelCalls() =>
+        Native.Tuning.UntunedKernels.Snapshot().Select(u => new Measurement<long>(u.Calls,
+            new KeyValuePair<string, object?>("arch", u.Architecture), new KeyValuePair<string, object?>("op", u.Op),
+            new KeyValuePair<string, object?>("shape", u.Shape), new KeyValuePair<string, object?>("tokens", u.TokenBucket)));
 
     public void Admitted(int promptTokens, int cachedTokens, bool prefixCacheOn)
     {

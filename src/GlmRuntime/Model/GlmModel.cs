@@ -56,12 +56,12 @@ internal sealed class GlmModel : IDisposable
     /// <summary>Loads a model folder on the managed CPU backend, or on the GPU when <paramref name="device"/> asks for it.</summary>
     public static GlmModel Load(string modelDirectory, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default,
         int? threadCount = null, int? maxSequenceLength = null, CpuActivationPrecision activations = CpuActivationPrecision.Float32,
-        ComputeDevice device = ComputeDevice.Cpu, int gpuDeviceIndex = 0)
+        ComputeDevice device = ComputeDevice.Cpu, int gpuDeviceIndex = 0, string? kernelConfigFile = null)
     {
         var weights = GlmWeights.Load(modelDirectory, progress, cancellationToken);
         try
         {
-            var backend = ComputeBackendFactory.Create(weights, device, gpuDeviceIndex, threadCount, activations);
+            var backend = ComputeBackendFactory.Create(weights, device, gpuDeviceIndex, threadCount, activations, kernelConfigFile);
             return new GlmModel(weights, backend, maxSequenceLength);
         }
         catch

@@ -12,7 +12,7 @@ internal static partial class Glmrt
     public const string Library = "glmrt";
 
     /// <summary>The ABI this assembly was written against (GLMRT_ABI_VERSION).</summary>
-    public const int AbiVersion = 1;
+    public const int AbiVersion = 2;
 
     [LibraryImport(Library, EntryPoint = "glmrt_abi_version")] public static partial int abi_version();
     [LibraryImport(Library, EntryPoint = "glmrt_version")] public static partial uint version();
@@ -72,9 +72,15 @@ internal static partial class Glmrt
     [LibraryImport(Library, EntryPoint = "glmrt_mla_expand_values")] public static partial GlmrtStatus mla_expand_values(StreamHandle stream, GlmrtMatrix kvB, GlmrtHeadProjection p, nint x, int tokens, nint output);
     [LibraryImport(Library, EntryPoint = "glmrt_mla_attention_decode_f32")] public static partial GlmrtStatus mla_attention_decode_f32(StreamHandle stream, GlmrtMlaAttentionParams p, nint query, nint latentPool, nint pageTable, nint positions, nint selected, int tokens, nint output);
     [LibraryImport(Library, EntryPoint = "glmrt_sparse_mla_decode_f32")] public static partial GlmrtStatus sparse_mla_decode_f32(StreamHandle stream, GlmrtMlaAttentionParams p, nint query, nint latentPool, nint pageTable, nint positions, nint selected, int tokens, nint output);
+    [LibraryImport(Library, EntryPoint = "glmrt_kv_row_bytes")] public static partial ulong kv_row_bytes(GlmrtKvFormat format, int kvRank, int ropeDim);
+    [LibraryImport(Library, EntryPoint = "glmrt_sparse_mla_decode")] public static partial GlmrtStatus sparse_mla_decode(StreamHandle stream, GlmrtMlaAttentionParams p, GlmrtKvFormat latentFormat, nint query, nint latentPool, nint pageTable, nint positions, nint selected, int tokens, nint output);
     [LibraryImport(Library, EntryPoint = "glmrt_mla_attention_expanded_f32")] public static partial GlmrtStatus mla_attention_expanded_f32(StreamHandle stream, GlmrtMlaAttentionParams p, nint query, nint expandedKv, nint latentPool, nint pageTable, nint positions, nint selected, int tokens, nint output);
     [LibraryImport(Library, EntryPoint = "glmrt_indexer_topk_f32")] public static partial GlmrtStatus indexer_topk_f32(StreamHandle stream, nint query, nint headWeights, nint keys, nint pageTable, int pageSize, int tokens, int heads, int headDim, int keyCount, nint positions, int topK, nint scores, nint selected);
     [LibraryImport(Library, EntryPoint = "glmrt_mtp_metadata")] public static partial GlmrtStatus mtp_metadata(StreamHandle stream, nint kvLengths, nint mtpLengths, nint drafts, nint pageTable, int requests, int pageTableStride, int pageSize, int steps, int maxRows, nint rowStarts, nint cacheLengths, nint positions, nint slots, nint error);
+    [LibraryImport(Library, EntryPoint = "glmrt_moe_default_params")] public static partial GlmrtMoeParams moe_default_params();
+    [LibraryImport(Library, EntryPoint = "glmrt_moe_workspace_size")] public static unsafe partial GlmrtStatus moe_workspace_size(GlmrtMoeParams p, int tokens, ulong* bytes);
+    [LibraryImport(Library, EntryPoint = "glmrt_moe_align")] public static partial GlmrtStatus moe_align(StreamHandle stream, GlmrtMoeParams p, nint experts, int tokens, nint sorted, nint tileExperts, nint tileCount);
+    [LibraryImport(Library, EntryPoint = "glmrt_moe_experts")] public static partial GlmrtStatus moe_experts(StreamHandle stream, GlmrtMoeParams p, nint table, nint x, nint experts, nint weights, int tokens, nint workspace, ulong workspaceBytes, nint y);
     [LibraryImport(Library, EntryPoint = "glmrt_sample_f32")] public static partial GlmrtStatus sample_f32(StreamHandle stream, nint logits, int rows, int vocab, GlmrtSamplingParams p, nint uniforms, nint scratch, nint tokens);
 
     /// <summary>Throws <see cref="GlmGpuException"/> with the native message when <paramref name="status"/> is not OK.</summary>

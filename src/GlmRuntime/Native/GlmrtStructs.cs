@@ -132,6 +132,41 @@ internal struct GlmrtSamplingParams
     public float MinP;
 }
 
+internal enum GlmrtKvFormat
+{
+    F32 = 0,
+    BF16 = 1,
+    Fp8E4M3 = 2,
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct GlmrtExpertMatrices
+{
+    public nint Gate;
+    public nint GateScales;
+    public nint Up;
+    public nint UpScales;
+    public nint Down;
+    public nint DownScales;
+}
+
+[StructLayout(LayoutKind.Sequential)]
+internal struct GlmrtMoeParams
+{
+    public GlmrtDType DType;
+    public GlmrtDType ActivationDType;
+    public int Hidden;
+    public int Intermediate;
+    public int ExpertCount;
+    public int ExpertsPerToken;
+    public int BlockRows;
+    public int BlockColumns;
+    public int TokensPerTile;
+    public int RowsPerWarp;
+    public int WarpsPerBlock;
+    public int Reserved;
+}
+
 internal static class GlmrtText
 {
     /// <summary>A NUL-terminated UTF-8 field of a native struct.</summary>

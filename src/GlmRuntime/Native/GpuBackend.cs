@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using GlmRuntime.Compute;
 using GlmRuntime.Compute.Cpu;
+using GlmRuntime.Native.Tuning;
 using GlmRuntime.Sampling;
 using GlmRuntime.Weights;
 
@@ -10,7 +11,8 @@ namespace GlmRuntime.Native;
 /// The compute backend on one GPU through libglmrt (native/include/glmrt.h). Weights live on the device in their stored
 /// form (<see cref="GpuWeights"/>); each call copies its float32 operands into a device scratch buffer, runs the
 /// kernels on one stream and copies the result back, because <see cref="IComputeBackend"/> speaks host spans. The MoE
-/// runs expert by expert on the GEMM kernels until the grouped MXFP4 GEMM of part 2 lands.
+/// runs as grouped GEMMs (glmrt_moe_experts) with launch parameters from the <see cref="KernelConfigTable"/>; experts
+/// the grouped kernels cannot take (f16/f32, widths not a multiple of 32) run expert by expert on the GEMM kernels.
 /// Calls are serialized (one scratch buffer, one stream).
 /// </summary>
 internal sealed class GpuBackend : IComputeBackend, IDisposable
@@ -20,12 +22,14 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
     private readonly GpuWeights _weights;
     private readonly DeviceScratch _scratch;
     private readonly Lock _gate = new();
+    private readonly KernelConfigTable _configs;
 
     /// <summary>Opens device <paramref name="deviceIndex"/> and uploads <paramref name="weights"/>.</summary>
     /// <exception cref="DllNotFoundException">libglmrt cannot be loaded (the message lists every path tried).</exception>
     /// <exception cref="GlmGpuException">No such device, or the upload fails (out of device memory, ...).</exception>
-    public GpuBackend(int deviceIndex, IEnumerable<LinearWeight> weights)
+    public GpuBackend(int deviceIndex, IEnumerable<LinearWeight> weights, KernelConfigTable? configs = null)
     {
+        _configs = configs ?? KernelConfigTable.Load();
         _device = DeviceHandle.Create(deviceIndex);
         try
         {
@@ -33,6 +37,7 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
             _scratch = new DeviceScratch(_device, _stream);
             _weights = new GpuWeights(_device, _stream, weights);
             var info = GpuDiagnostics.Collect().GpuDevices.FirstOrDefault(d => d.Index == deviceIndex);
+            Architecture = KernelConfigTable.NormalizeArchitecture(info?.Architecture ?? "unknown");
             Name = $"gpu [{deviceIndex}] {info?.Name} ({info?.Architecture})";
         }
         catch
@@ -43,6 +48,9 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
     }
 
     public string Name { get; } = "gpu";
+
+    /// <summary>The device architecture the kernel-config table is searched with ("sm_90", "gfx942").</summary>
+    public string Architecture { get; } = "unknown";
 
     /// <summary>Device bytes held by the model's weights.</summary>
     public long WeightBytes => _weights.DeviceBytes;
@@ -303,6 +311,57 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
     }
 
     public void MoeExperts(IReadOnlyList<MlpWeights> experts, ReadOnlySpan<float> input, ReadOnlySpan<int> chosen, ReadOnlySpan<float> weights,
+        int expertsPerToken, Span<float> output)
+    {
+        int tokens = chosen.Length / expertsPerToken;
+        int d = input.Length / Math.Max(1, tokens);
+        for (int i = 0; i < tokens * expertsPerToken; i++)
+        {
+            if ((uint)chosen[i] >= (uint)experts.Count)
+                throw new ArgumentOutOfRangeException(nameof(chosen), chosen[i], $"Token {i / expertsPerToken} routes to expert {chosen[i]}; the layer has {experts.Count}.");
+        }
+        if (tokens == 0)
+            return;
+        if (_weights.Experts(experts) is { } table)
+            RunGrouped(table, input[..(tokens * d)], chosen[..(tokens * expertsPerToken)], weights[..(tokens * expertsPerToken)], tokens, expertsPerToken, output[..(tokens * d)]);
+        else
+            RunExpertByExpert(experts, input, chosen, weights, expertsPerToken, output);
+    }
+
+    /// <summary>The launch parameters of the grouped MoE for <paramref name="tokens"/> tokens (a table miss is reported).</summary>
+    internal GlmrtMoeParams MoeParams(ExpertTable table, int tokens, int expertsPerToken)
+    {
+        string shape = KernelConfigTable.MoeShape(table.DType, table.Hidden, table.Intermediate, table.ExpertCount, expertsPerToken);
+        var config = _configs.Moe(Architecture, shape, tokens, expertsPerToken, table.ExpertCount);
+        return new GlmrtMoeParams
+        {
+            DType = table.DType, ActivationDType = GlmrtDType.F32, Hidden = table.Hidden, Intermediate = table.Intermediate,
+            ExpertCount = table.ExpertCount, ExpertsPerToken = expertsPerToken, BlockRows = table.BlockRows, BlockColumns = table.BlockColumns,
+            TokensPerTile = config.TokensPerTile, RowsPerWarp = config.RowsPerWarp, WarpsPerBlock = config.WarpsPerBlock,
+        };
+    }
+
+    private unsafe void RunGrouped(ExpertTable table, ReadOnlySpan<float> input, ReadOnlySpan<int> chosen, ReadOnlySpan<float> weights,
+        int tokens, int expertsPerToken, Span<float> output)
+    {
+        var p = MoeParams(table, tokens, expertsPerToken);
+        ulong workspace;
+        Glmrt.Check(Glmrt.moe_workspace_size(p, tokens, &workspace));
+        lock (_gate)
+        {
+            _scratch.Reset(DeviceScratch.SizeOf<float>(input.Length) * 2 + DeviceScratch.SizeOf<int>(chosen.Length) + DeviceScratch.SizeOf<float>(weights.Length)
+                + DeviceScratch.SizeOf<byte>((long)workspace));
+            nint x = _scratch.Put(input);
+            nint ids = _scratch.Put(chosen);
+            nint gates = _scratch.Put(weights);
+            nint y = _scratch.Take<float>(input.Length);
+            nint space = _scratch.Take<byte>((long)workspace);
+            Glmrt.Check(Glmrt.moe_experts(_stream, p, table.Table, x, ids, gates, tokens, space, workspace, y));
+            _scratch.Get(y, output);
+        }
+    }
+
+    private void RunExpertByExpert(IReadOnlyList<MlpWeights> experts, ReadOnlySpan<float> input, ReadOnlySpan<int> chosen, ReadOnlySpan<float> weights,
         int expertsPerToken, Span<float> output)
     {
         int tokens = chosen.Length / expertsPerToken;

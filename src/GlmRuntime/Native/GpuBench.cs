@@ -16,6 +16,9 @@ internal static class GpuBench
 
     public sealed record Report(string Device, double CopyGigabytesPerSecond, IReadOnlyList<Row> Rows)
     {
+        /// <summary>Further figures (ratios between rows, the configuration a row ran with): JSON key → value.</summary>
+        public IReadOnlyDictionary<string, object> Extras { get; init; } = new Dictionary<string, object>();
+
         public void WriteTable(TextWriter o)
         {
             o.WriteLine($"device        {Device}");
@@ -23,6 +26,8 @@ internal static class GpuBench
             foreach (var r in Rows)
                 o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"{r.Key,-28} {r.Shape,-34} {r.Milliseconds * 1000,10:F1} µs {r.GigabytesPerSecond,8:F1} GB/s {r.CopyFraction,6:F2} of copy"));
+            foreach (var (key, value) in Extras)
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{key,-28} {value}"));
         }
 
         public string ToJson()
@@ -33,7 +38,10 @@ internal static class GpuBench
                 values[$"{r.Key}_us"] = r.Milliseconds * 1000;
                 values[$"{r.Key}_gbs"] = r.GigabytesPerSecond;
                 values[$"{r.Key}_copy_fraction"] = r.CopyFraction;
+                values[$"{r.Key}_bytes"] = r.Bytes;
             }
+            foreach (var (key, value) in Extras)
+                values[key] = value;
             return JsonSerializer.Serialize(values);
         }
     }
@@ -44,8 +52,7 @@ internal static class GpuBench
             ?? throw new InvalidOperationException($"GPU {deviceIndex} is not available; `glm diagnose` says what was found.");
         using var device = DeviceHandle.Create(deviceIndex);
         using var stream = StreamHandle.Create(device);
-        using var start = EventHandle.Create(device);
-        using var end = EventHandle.Create(device);
+        using var timer = new GpuTimer(device, stream);
         var owned = new List<DeviceBufferHandle>();
         try
         {
@@ -57,27 +64,9 @@ internal static class GpuBench
                 return buffer;
             }
 
-            double Time(Func<GlmrtStatus> launch)
-            {
-                for (int i = 0; i < 3; i++)
-                    Glmrt.Check(launch());
-                Glmrt.Check(Glmrt.stream_synchronize(stream));
-                int iterations = quick ? 5 : 50;
-                Glmrt.Check(Glmrt.event_record(start, stream));
-                for (int i = 0; i < iterations; i++)
-                    Glmrt.Check(launch());
-                Glmrt.Check(Glmrt.event_record(end, stream));
-                Glmrt.Check(Glmrt.event_synchronize(end));
-                float milliseconds;
-                Glmrt.Check(Glmrt.event_elapsed_ms(start, end, &milliseconds));
-                return milliseconds / iterations;
-            }
+            double Time(Func<GlmrtStatus> launch) => timer.Milliseconds(launch, quick ? 5 : 50);
 
-            long copyBytes = quick ? 1L << 20 : 1L << 30;
-            var source = Buffer(copyBytes, 1);
-            var target = Buffer(copyBytes, 0);
-            double copyMs = Time(() => Glmrt.copy_on_device(stream, target, 0, source, 0, (ulong)copyBytes));
-            double copyGbs = 2.0 * copyBytes / (copyMs * 1e6);
+            double copyGbs = timer.CopyGigabytesPerSecond(quick ? 1L << 20 : 1L << 30, quick ? 5 : 50);
             log($"copy: {copyGbs:F1} GB/s");
             var rows = new List<Row>();
             void Add(string key, string shape, double ms, double bytes)

@@ -1,11 +1,22 @@
 using System.Runtime.InteropServices;
 using GlmRuntime.Compute.Cpu.Linear;
+using GlmRuntime.Configuration;
 
 namespace GlmRuntime.Native;
 
 /// <summary>Builds <see cref="GlmDiagnostics"/>: never throws for a missing library or GPU, it reports them.</summary>
 internal static class GpuDiagnostics
 {
+    /// <summary>What <see cref="Collect()"/> finds, plus the MoE shapes of <paramref name="model"/> each visible GPU lacks a tuned row for.</summary>
+    public static GlmDiagnostics Collect(GlmConfig model, string? kernelConfigFile)
+    {
+        var found = Collect();
+        var table = Tuning.KernelConfigTable.Load(kernelConfigFile);
+        var missing = found.GpuDevices.Select(d => Tuning.KernelConfigTable.NormalizeArchitecture(d.Architecture)).Distinct()
+            .SelectMany(arch => Tuning.ModelKernelShapes.MissingFrom(table, arch, model));
+        return found with { UntunedKernels = found.UntunedKernels.Concat(missing).ToList() };
+    }
+
     public static GlmDiagnostics Collect()
     {
         string runtime = RuntimeInformation.FrameworkDescription;
@@ -13,14 +24,20 @@ internal static class GpuDiagnostics
         string isa = CpuIsaDetection.Best.ToString();
         var library = GlmrtLibrary.Current;
         if (!library.Succeeded)
-            return new GlmDiagnostics(runtime, os, Environment.ProcessorCount, isa, null, library.Describe(), null, 0, 0, null, null, []);
+            return new GlmDiagnostics(runtime, os, Environment.ProcessorCount, isa, null, library.Describe(), null, 0, 0, null, null, [])
+            {
+                UntunedKernels = Tuning.UntunedKernels.Snapshot(),
+            };
 
         var info = RuntimeInfo();
         var devices = new List<GlmGpuDeviceInfo>();
         for (int i = 0; i < info.DeviceCount; i++)
             devices.Add(Device(i));
         return new GlmDiagnostics(runtime, os, Environment.ProcessorCount, isa, library.Path, null, info.Vendor, info.RuntimeVersion,
-            info.DriverVersion, info.CompiledArchitectures, info.DeviceQuery, devices);
+            info.DriverVersion, info.CompiledArchitectures, info.DeviceQuery, devices)
+        {
+            UntunedKernels = Tuning.UntunedKernels.Snapshot(),
+        };
     }
 
     /// <summary>The number of visible GPUs, 0 when the library or a device is missing.</summary>

@@ -14,6 +14,7 @@ internal sealed class GpuWeights : IDisposable
     private readonly WeightsHandle? _arena;
     private readonly List<DeviceBufferHandle> _extra = [];
     private readonly Dictionary<LinearWeight, GlmrtMatrix> _matrices = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<object, ExpertTable?> _expertTables = new(ReferenceEqualityComparer.Instance);
 
     public GpuWeights(DeviceHandle device, StreamHandle stream, IEnumerable<LinearWeight> weights)
     {
@@ -41,6 +42,50 @@ internal sealed class GpuWeights : IDisposable
         Glmrt.Check(Glmrt.stream_synchronize(_stream));
         _matrices[weight] = matrix;
         return matrix;
+    }
+
+    /// <summary>
+    /// The device table (glmrt_expert_matrices per expert) the grouped MoE kernels read one layer's experts through, or
+    /// null when these experts cannot take the grouped path (a dtype other than MXFP4, BF16 or FP8 block, mixed
+    /// dtypes or shapes, or a width that is not a multiple of 32). Built once per expert list; the weights themselves
+    /// are not copied or repacked: the table points at the tensors as uploaded.
+    /// </summary>
+    public unsafe ExpertTable? Experts(IReadOnlyList<MlpWeights> experts)
+    {
+        if (_expertTables.TryGetValue(experts, out var cached))
+            return cached;
+        ExpertTable? table = null;
+        if (experts.Count > 0)
+        {
+            var rows = new GlmrtExpertMatrices[experts.Count];
+            var first = Matrix(experts[0].Gate);
+            int hidden = first.Columns, intermediate = first.Rows;
+            bool groupable = (first.DType is GlmrtDType.Mxfp4 or GlmrtDType.BF16 or GlmrtDType.Fp8Block) && hidden % 32 == 0 && intermediate % 32 == 0
+                && (first.DType != GlmrtDType.Fp8Block || first.BlockColumns % 32 == 0);
+            for (int e = 0; e < experts.Count && groupable; e++)
+            {
+                GlmrtMatrix gate = Matrix(experts[e].Gate), up = Matrix(experts[e].Up), down = Matrix(experts[e].Down);
+                groupable = Same(gate, first, intermediate, hidden) && Same(up, first, intermediate, hidden) && Same(down, first, hidden, intermediate);
+                rows[e] = new GlmrtExpertMatrices
+                {
+                    Gate = gate.Data, GateScales = gate.Scales, Up = up.Data, UpScales = up.Scales, Down = down.Data, DownScales = down.Scales,
+                };
+            }
+            if (groupable)
+            {
+                var buffer = DeviceBufferHandle.Create(_device, (long)rows.Length * sizeof(GlmrtExpertMatrices));
+                _extra.Add(buffer);
+                fixed (GlmrtExpertMatrices* source = rows)
+                    Glmrt.Check(Glmrt.copy_to_device(_stream, buffer, 0, source, (ulong)((long)rows.Length * sizeof(GlmrtExpertMatrices))));
+                Glmrt.Check(Glmrt.stream_synchronize(_stream));
+                table = new ExpertTable(buffer.Data, first.DType, hidden, intermediate, experts.Count, first.BlockRows, first.BlockColumns);
+            }
+        }
+        _expertTables[experts] = table;
+        return table;
+
+        static bool Same(GlmrtMatrix m, GlmrtMatrix first, int rows, int columns) =>
+            m.DType == first.DType && m.Rows == rows && m.Columns == columns && m.BlockRows == first.BlockRows && m.BlockColumns == first.BlockColumns;
     }
 
     /// <summary>The checkpoint tensors of a weight, in the order <see cref="Describe"/> expects them.</summary>
@@ -101,6 +146,7 @@ internal sealed class GpuWeights : IDisposable
 
     public void Dispose()
     {
+        _expertTables.Clear();
         foreach (var buffer in _extra)
             buffer.Dispose();
         _extra.Clear();
@@ -108,3 +154,6 @@ internal sealed class GpuWeights : IDisposable
         _matrices.Clear();
     }
 }
+
+/// <summary>One MoE layer's experts as the grouped kernels see them: the device table and the shared shape.</summary>
+internal sealed record ExpertTable(nint Table, GlmrtDType DType, int Hidden, int Intermediate, int ExpertCount, int BlockRows, int BlockColumns);

@@ -1,3 +1,4 @@
+using GlmRuntime.Tests.Support;
 namespace GlmRuntime.Tests.Native;
 
 /// <summary><see cref="GlmEngine.Diagnose"/> and device selection on a machine that may have no GPU and no libglmrt.</summary>
@@ -82,5 +83,30 @@ public sealed class GpuDiagnosticsTests
         Assert.That(code, Is.EqualTo(0), error);
         using var json = System.Text.Json.JsonDocument.Parse(output);
         Assert.That(json.RootElement.GetProperty("GpuDevices").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Array));
+    }
+
+    [Test]
+    public void Glm_diagnose_with_a_model_reports_untuned_kernels_and_tune_needs_a_gpu()
+    {
+        string model = Path.Combine(SharedData.Models, "tiny-glm5-mxfp4");
+        var (code, output, error) = Cli.CliRunner.Run("", "diagnose", "--model", model);
+        Assert.That(code, Is.EqualTo(0), error);
+        Assert.That(output, Does.Contain("untuned kernels:"));
+        (code, output, error) = Cli.CliRunner.Run("", "diagnose", "--json", "--model", model);
+        Assert.That(code, Is.EqualTo(0), error);
+        using var json = System.Text.Json.JsonDocument.Parse(output);
+        Assert.That(json.RootElement.GetProperty("UntunedKernels").ValueKind, Is.EqualTo(System.Text.Json.JsonValueKind.Array));
+
+        if (GlmEngine.Diagnose().HasGpu)
+            return; // the rest is about a machine without one
+        (code, _, error) = Cli.CliRunner.Run("", "tune", "--model", model);
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("not available").Or.Contain("could not be loaded"));
+        (code, _, error) = Cli.CliRunner.Run("", "bench", "kernels", "--quick");
+        Assert.That(code, Is.EqualTo(1));
+        Assert.That(error, Does.Contain("not available").Or.Contain("could not be loaded"));
+        (code, _, error) = Cli.CliRunner.Run("", "tune");
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error, Does.Contain("--model"));
     }
 }

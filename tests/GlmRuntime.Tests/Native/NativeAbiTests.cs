@@ -51,6 +51,9 @@ public sealed partial class NativeAbiTests
             ["glmrt_head_projection"] = Unsafe.SizeOf<GlmrtHeadProjection>(),
             ["glmrt_mla_attention_params"] = Unsafe.SizeOf<GlmrtMlaAttentionParams>(),
             ["glmrt_sampling_params"] = Unsafe.SizeOf<GlmrtSamplingParams>(),
+            ["glmrt_expert_matrices"] = Unsafe.SizeOf<GlmrtExpertMatrices>(),
+            ["glmrt_moe_params"] = Unsafe.SizeOf<GlmrtMoeParams>(),
+            ["glmrt_kv_format"] = Unsafe.SizeOf<GlmrtKvFormat>(),
             ["glmrt_status"] = Unsafe.SizeOf<GlmrtStatus>(),
             ["glmrt_dtype"] = Unsafe.SizeOf<GlmrtDType>(),
         };
