@@ -230,6 +230,33 @@ public sealed class GpuKernelTests
     }
 
     [Test]
+    public void Indexer_and_sparse_decode_match_at_glm5_shapes()
+    {
+        // GLM-5's indexer (32 heads of 128, top-2,048) and absorbed attention (512 + 64 latent; 16 of the 64 heads)
+        // over a 2,100-token cache: the later queries select 2,048 of their keys, the earliest fewer than that.
+        const int indexHeads = 32, indexDim = 128, topK = 2048, cached = 2100;
+        int[] positions = [2099, 2047, 1500];
+        var query = RandomValues(positions.Length * indexHeads * indexDim, 51);
+        var headWeights = RandomValues(positions.Length * indexHeads, 52);
+        var keys = RandomValues(cached * indexDim, 53);
+        var gpuSelected = Enumerable.Repeat(int.MinValue, positions.Length * topK).ToArray();
+        var cpuSelected = new int[gpuSelected.Length];
+        _gpu.IndexerTopK(query, headWeights, keys, indexHeads, indexDim, positions, topK, gpuSelected);
+        _cpu.IndexerTopK(query, headWeights, keys, indexHeads, indexDim, positions, topK, cpuSelected);
+        Assert.That(gpuSelected, Is.EqualTo(cpuSelected));
+
+        var s = new MlaShape(Heads: 16, NopeDim: 192, RopeDim: 64, ValueDim: 256, KvRank: 512, Scale: 0.0417f);
+        var cache = RandomValues(cached * s.LatentDim, 54);
+        var absorbed = RandomValues(positions.Length * s.Heads * s.LatentDim, 55, 4f);
+        var mask = new AttentionMask(positions, cpuSelected, topK);
+        var gpu = Poisoned(positions.Length * s.Heads * s.KvRank);
+        var cpu = new float[gpu.Length];
+        _gpu.MlaAttentionAbsorbed(s, absorbed, cache, mask, gpu);
+        _cpu.MlaAttentionAbsorbed(s, absorbed, cache, mask, cpu);
+        Approx.AssertClose(gpu, cpu, 1e-5, 1e-4, "sparse MLA decode at GLM-5's latent width over 2,048 selected positions");
+    }
+
+    [Test]
     public void Indexer_ties_go_to_the_earlier_key()
     {
         const int heads = 1, headDim = 4, cached = 40, topK = 8;
