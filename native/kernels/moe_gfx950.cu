@@ -75,13 +75,12 @@ __global__ void __launch_bounds__(1024) moe_gate_up_gfx950(glmrt_moe_params p, c
         gate = __builtin_amdgcn_mfma_scale_f32_16x16x128_f8f6f4(wg, activations, gate, kFormatFp4, kFormatFp8, 0, sg, 0, sx);
         up = __builtin_amdgcn_mfma_scale_f32_16x16x128_f8f6f4(wu, activations, up, kFormatFp4, kFormatFp8, 0, su, 0, sx);
     }
-    // Lane l holds D[4·(l/16) + i][l % 16]: rows are weight rows, columns tile tokens.
-    const int token = lane % kTokens;
-    const int out_a = token < p.tokens_per_tile ? sorted[tile * p.tokens_per_tile + token] : -1;
-    if (out_a < 0) return;
+    // Lane l holds D[4·(l/16) + i][l % 16]: rows are weight rows, columns tile tokens, so the output column is the
+    // lane's own token (column).
+    if (a < 0) return;
     for (int i = 0; i < 4; i++) {
-        const int r = n0 + 4 * (lane / kTokens) + i;
-        if (r < p.intermediate) h[(size_t)(tile * p.tokens_per_tile + token) * p.intermediate + r] = gate[i] / (1.f + expf(-gate[i])) * up[i];
+        const int r = n0 + 4 * group + i;
+        if (r < p.intermediate) h[(size_t)(tile * p.tokens_per_tile + column) * p.intermediate + r] = gate[i] / (1.f + expf(-gate[i])) * up[i];
     }
 #endif
 }
@@ -110,7 +109,7 @@ __global__ void __launch_bounds__(1024) moe_down_gfx950(glmrt_moe_params p, cons
     }
     if (a < 0) return; // the output column is the lane's own token: column == lane % 16
     for (int i = 0; i < 4; i++) {
-        const int r = n0 + 4 * (lane / kTokens) + i;
+        const int r = n0 + 4 * group + i;
         if (r < p.hidden) slots[(size_t)a * p.hidden + r] = weights[a] * acc[i];
     }
 #endif

@@ -42,8 +42,7 @@ internal sealed class DeviceScratch(DeviceHandle device, StreamHandle stream) : 
     public unsafe nint Put<T>(ReadOnlySpan<T> values) where T : unmanaged
     {
         nint pointer = Take<T>(values.Length);
-        fixed (T* source = values)
-            Glmrt.Check(Glmrt.copy_to_device(stream, _buffer!, (ulong)(pointer - _buffer!.Data), source, (ulong)((long)values.Length * sizeof(T))));
+        _buffer!.CopyFrom(stream, pointer - _buffer.Data, values);
         return pointer;
     }
 

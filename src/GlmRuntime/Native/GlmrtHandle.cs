@@ -92,10 +92,25 @@ internal sealed class DeviceBufferHandle : GlmrtHandle
         return handle;
     }
 
+    /// <summary>A new buffer holding <paramref name="values"/>; the copy is queued on <paramref name="stream"/>.</summary>
+    public static DeviceBufferHandle CreateFrom<T>(DeviceHandle device, StreamHandle stream, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        var buffer = Create(device, Math.Max(1, (long)values.Length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
+        buffer.CopyFrom(stream, 0, values);
+        return buffer;
+    }
+
     /// <summary>The device pointer of the first byte.</summary>
     public nint Data { get; private set; }
 
     public long Bytes { get; private set; }
+
+    /// <summary>Queues the copy of <paramref name="values"/> to byte <paramref name="offset"/> on <paramref name="stream"/>.</summary>
+    public unsafe void CopyFrom<T>(StreamHandle stream, long offset, ReadOnlySpan<T> values) where T : unmanaged
+    {
+        fixed (T* source = values)
+            Glmrt.Check(Glmrt.copy_to_device(stream, this, (ulong)offset, source, (ulong)((long)values.Length * sizeof(T))));
+    }
 
     protected override void Destroy(nint native) => Glmrt.buffer_destroy(native);
 }

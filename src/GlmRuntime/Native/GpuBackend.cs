@@ -329,17 +329,8 @@ internal sealed class GpuBackend : IComputeBackend, IDisposable
     }
 
     /// <summary>The launch parameters of the grouped MoE for <paramref name="tokens"/> tokens (a table miss is reported).</summary>
-    internal GlmrtMoeParams MoeParams(ExpertTable table, int tokens, int expertsPerToken)
-    {
-        string shape = KernelConfigTable.MoeShape(table.DType, table.Hidden, table.Intermediate, table.ExpertCount, expertsPerToken);
-        var config = _configs.Moe(Architecture, shape, tokens, expertsPerToken, table.ExpertCount);
-        return new GlmrtMoeParams
-        {
-            DType = table.DType, ActivationDType = GlmrtDType.F32, Hidden = table.Hidden, Intermediate = table.Intermediate,
-            ExpertCount = table.ExpertCount, ExpertsPerToken = expertsPerToken, BlockRows = table.BlockRows, BlockColumns = table.BlockColumns,
-            TokensPerTile = config.TokensPerTile, RowsPerWarp = config.RowsPerWarp, WarpsPerBlock = config.WarpsPerBlock,
-        };
-    }
+    private GlmrtMoeParams MoeParams(ExpertTable table, int tokens, int expertsPerToken) =>
+        table.Params(expertsPerToken, _configs.Moe(Architecture, table.Shape(expertsPerToken), tokens, expertsPerToken, table.ExpertCount));
 
     private unsafe void RunGrouped(ExpertTable table, ReadOnlySpan<float> input, ReadOnlySpan<int> chosen, ReadOnlySpan<float> weights,
         int tokens, int expertsPerToken, Span<float> output)

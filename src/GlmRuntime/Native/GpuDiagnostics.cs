@@ -17,27 +17,23 @@ internal static class GpuDiagnostics
         return found with { UntunedKernels = found.UntunedKernels.Concat(missing).ToList() };
     }
 
-    public static GlmDiagnostics Collect()
+    public static GlmDiagnostics Collect() => Probe() with { UntunedKernels = Tuning.UntunedKernels.Snapshot() };
+
+    private static GlmDiagnostics Probe()
     {
         string runtime = RuntimeInformation.FrameworkDescription;
         string os = $"{RuntimeInformation.OSDescription} ({RuntimeInformation.ProcessArchitecture})";
         string isa = CpuIsaDetection.Best.ToString();
         var library = GlmrtLibrary.Current;
         if (!library.Succeeded)
-            return new GlmDiagnostics(runtime, os, Environment.ProcessorCount, isa, null, library.Describe(), null, 0, 0, null, null, [])
-            {
-                UntunedKernels = Tuning.UntunedKernels.Snapshot(),
-            };
+            return new GlmDiagnostics(runtime, os, Environment.ProcessorCount, isa, null, library.Describe(), null, 0, 0, null, null, []);
 
         var info = RuntimeInfo();
         var devices = new List<GlmGpuDeviceInfo>();
         for (int i = 0; i < info.DeviceCount; i++)
             devices.Add(Device(i));
         return new GlmDiagnostics(runtime, os, Environment.ProcessorCount, isa, library.Path, null, info.Vendor, info.RuntimeVersion,
-            info.DriverVersion, info.CompiledArchitectures, info.DeviceQuery, devices)
-        {
-            UntunedKernels = Tuning.UntunedKernels.Snapshot(),
-        };
+            info.DriverVersion, info.CompiledArchitectures, info.DeviceQuery, devices);
     }
 
     /// <summary>The number of visible GPUs, 0 when the library or a device is missing.</summary>

@@ -16,7 +16,6 @@ internal static class GpuKernelBench
     {
         var info = GpuDiagnostics.Collect().GpuDevices.FirstOrDefault(d => d.Index == deviceIndex)
             ?? throw new InvalidOperationException($"GPU {deviceIndex} is not available; `glm diagnose` says what was found.");
-        string architecture = KernelConfigTable.NormalizeArchitecture(info.Architecture);
         var table = KernelConfigTable.Load(kernelConfigFile);
         using var device = DeviceHandle.Create(deviceIndex);
         using var stream = StreamHandle.Create(device);
@@ -43,13 +42,11 @@ internal static class GpuKernelBench
             string name = KernelConfigTable.DTypeName(dtype);
             foreach (int tokens in tokenCounts)
             {
-                var key = new KernelConfigKey(architecture, KernelConfigTable.MoeOp, KernelConfigTable.Bucket(tokens), layer.Shape);
-                bool tuned = table.TryGet(key, out var entry);
-                var config = tuned ? entry.Config : MoeKernelConfig.Fallback(tokens, layer.ExpertsPerToken, layer.ExpertCount);
+                var config = table.FindMoe(info.Architecture, layer.Shape, tokens, layer.ExpertsPerToken, layer.Experts.ExpertCount, out var row, out _);
                 double ms = layer.Time(timer, config, tokens, iterations);
                 moeMs[(dtype, tokens)] = ms;
                 Add($"moe_{name}_t{tokens}", $"{layer.Shape} x {tokens} ({layer.ActiveExperts(tokens)} experts)", ms, layer.MinimumBytes(tokens));
-                extras[$"moe_{name}_t{tokens}_config"] = $"{config.TokensPerTile}x{config.RowsPerWarp}x{config.WarpsPerBlock} ({(tuned ? entry.Source.Split(',')[0] : "untuned fallback")})";
+                extras[$"moe_{name}_t{tokens}_config"] = $"{config.TokensPerTile}x{config.RowsPerWarp}x{config.WarpsPerBlock} ({(row?.Source.Split(',')[0] ?? "untuned fallback")})";
             }
         }
         foreach (int tokens in tokenCounts)
@@ -66,7 +63,7 @@ internal static class GpuKernelBench
         return new GpuBench.Report($"[{info.Index}] {info.Name} ({info.Architecture})", copyGbs, rows) { Extras = extras };
     }
 
-    private static unsafe (double Ms, double Bytes, string Shape) SparseDecode(DeviceHandle device, StreamHandle stream, GpuTimer timer,
+    private static (double Ms, double Bytes, string Shape) SparseDecode(DeviceHandle device, StreamHandle stream, GpuTimer timer,
         GlmrtKvFormat format, int tokens, bool quick, int iterations)
     {
         int heads = quick ? 8 : 64, rank = 512, rope = 64, selectedPerQuery = quick ? 256 : 2048, cached = 2 * selectedPerQuery, pageSize = 64;
@@ -90,11 +87,11 @@ internal static class GpuKernelBench
             for (long r = 0; r < cached; r++) FillFp8Row(pool.AsSpan((int)(r * rowBytes), (int)rowBytes), rank);
         var query = new float[tokens * heads * (rank + rope)];
         for (int i = 0; i < query.Length; i++) query[i] = (float)(random.NextDouble() * 2 - 1);
-        using var poolBuffer = Upload<byte>(device, stream, pool);
-        using var pageBuffer = Upload<int>(device, stream, pages);
-        using var selectedBuffer = Upload<int>(device, stream, selected);
-        using var positionBuffer = Upload<int>(device, stream, positions);
-        using var queryBuffer = Upload<float>(device, stream, query);
+        using var poolBuffer = DeviceBufferHandle.CreateFrom<byte>(device, stream, pool);
+        using var pageBuffer = DeviceBufferHandle.CreateFrom<int>(device, stream, pages);
+        using var selectedBuffer = DeviceBufferHandle.CreateFrom<int>(device, stream, selected);
+        using var positionBuffer = DeviceBufferHandle.CreateFrom<int>(device, stream, positions);
+        using var queryBuffer = DeviceBufferHandle.CreateFrom<float>(device, stream, query);
         using var output = DeviceBufferHandle.Create(device, (long)tokens * heads * rank * 4);
         var p = new GlmrtMlaAttentionParams
         {
@@ -122,12 +119,4 @@ internal static class GpuKernelBench
         for (int i = rank + scales.Length * 4 + 1; i < row.Length; i += 2) row[i] = (byte)(0x3C | (row[i] & 0x80));
     }
 
-    private static unsafe DeviceBufferHandle Upload<T>(DeviceHandle device, StreamHandle stream, T[] values) where T : unmanaged
-    {
-        var buffer = DeviceBufferHandle.Create(device, Math.Max(1, (long)values.Length * sizeof(T)));
-        fixed (T* source = values)
-            Glmrt.Check(Glmrt.copy_to_device(stream, buffer, 0, source, (ulong)((long)values.Length * sizeof(T))));
-        Glmrt.Check(Glmrt.stream_synchronize(stream));
-        return buffer;
-    }
 }

@@ -50,7 +50,7 @@ internal sealed class GpuWeights : IDisposable
     /// dtypes or shapes, or a width that is not a multiple of 32). Built once per expert list; the weights themselves
     /// are not copied or repacked: the table points at the tensors as uploaded.
     /// </summary>
-    public unsafe ExpertTable? Experts(IReadOnlyList<MlpWeights> experts)
+    public ExpertTable? Experts(IReadOnlyList<MlpWeights> experts)
     {
         if (_expertTables.TryGetValue(experts, out var cached))
             return cached;
@@ -73,10 +73,8 @@ internal sealed class GpuWeights : IDisposable
             }
             if (groupable)
             {
-                var buffer = DeviceBufferHandle.Create(_device, (long)rows.Length * sizeof(GlmrtExpertMatrices));
+                var buffer = DeviceBufferHandle.CreateFrom<GlmrtExpertMatrices>(_device, _stream, rows);
                 _extra.Add(buffer);
-                fixed (GlmrtExpertMatrices* source = rows)
-                    Glmrt.Check(Glmrt.copy_to_device(_stream, buffer, 0, source, (ulong)((long)rows.Length * sizeof(GlmrtExpertMatrices))));
                 Glmrt.Check(Glmrt.stream_synchronize(_stream));
                 table = new ExpertTable(buffer.Data, first.DType, hidden, intermediate, experts.Count, first.BlockRows, first.BlockColumns);
             }
@@ -131,16 +129,12 @@ internal sealed class GpuWeights : IDisposable
         return start;
     }
 
-    private unsafe nint UploadToOwnBuffer(TensorSlice tensor)
+    private nint UploadToOwnBuffer(TensorSlice tensor)
     {
         var buffer = DeviceBufferHandle.Create(_device, Math.Max(1, tensor.ByteLength));
         _extra.Add(buffer);
         for (long offset = 0; offset < tensor.ByteLength; offset += ChunkBytes)
-        {
-            var bytes = tensor.Bytes(offset, (int)Math.Min(ChunkBytes, tensor.ByteLength - offset));
-            fixed (byte* source = bytes)
-                Glmrt.Check(Glmrt.copy_to_device(_stream, buffer, (ulong)offset, source, (ulong)bytes.Length));
-        }
+            buffer.CopyFrom<byte>(_stream, offset, tensor.Bytes(offset, (int)Math.Min(ChunkBytes, tensor.ByteLength - offset)));
         return buffer.Data;
     }
 
@@ -156,4 +150,16 @@ internal sealed class GpuWeights : IDisposable
 }
 
 /// <summary>One MoE layer's experts as the grouped kernels see them: the device table and the shared shape.</summary>
-internal sealed record ExpertTable(nint Table, GlmrtDType DType, int Hidden, int Intermediate, int ExpertCount, int BlockRows, int BlockColumns);
+internal sealed record ExpertTable(nint Table, GlmrtDType DType, int Hidden, int Intermediate, int ExpertCount, int BlockRows, int BlockColumns)
+{
+    /// <summary>The kernel-config table's shape key ("mxfp4 d6144 i2048 e256 k8").</summary>
+    public string Shape(int expertsPerToken) => Tuning.KernelConfigTable.MoeShape(DType, Hidden, Intermediate, ExpertCount, expertsPerToken);
+
+    /// <summary>glmrt_moe_params for these experts with float32 activations and <paramref name="config"/>'s launch.</summary>
+    public GlmrtMoeParams Params(int expertsPerToken, Tuning.MoeKernelConfig config) => new()
+    {
+        DType = DType, ActivationDType = GlmrtDType.F32, Hidden = Hidden, Intermediate = Intermediate, ExpertCount = ExpertCount,
+        ExpertsPerToken = expertsPerToken, BlockRows = BlockRows, BlockColumns = BlockColumns,
+        TokensPerTile = config.TokensPerTile, RowsPerWarp = config.RowsPerWarp, WarpsPerBlock = config.WarpsPerBlock,
+    };
+}

@@ -136,12 +136,22 @@ internal sealed class KernelConfigTable
     /// <summary>The MoE launch for <paramref name="tokens"/> tokens; a miss is reported and falls back loudly.</summary>
     public MoeKernelConfig Moe(string architecture, string shape, int tokens, int expertsPerToken, int expertCount)
     {
-        var key = new KernelConfigKey(NormalizeArchitecture(architecture), MoeOp, Bucket(tokens), shape);
-        if (TryGet(key, out var entry))
-            return entry.Config;
-        var fallback = MoeKernelConfig.Fallback(tokens, expertsPerToken, expertCount);
-        UntunedKernels.Report(key, fallback);
-        return fallback;
+        var config = FindMoe(architecture, shape, tokens, expertsPerToken, expertCount, out var row, out var key);
+        if (row is null)
+            UntunedKernels.Report(key, config);
+        return config;
+    }
+
+    /// <summary>
+    /// The MoE launch for <paramref name="tokens"/> tokens and the row it came from (null: the untuned fallback),
+    /// without reporting a miss (benchmarks, which say in their output which configuration ran).
+    /// </summary>
+    public MoeKernelConfig FindMoe(string architecture, string shape, int tokens, int expertsPerToken, int expertCount,
+        out KernelConfigEntry? row, out KernelConfigKey key)
+    {
+        key = new KernelConfigKey(NormalizeArchitecture(architecture), MoeOp, Bucket(tokens), shape);
+        row = TryGet(key, out var entry) ? entry : null;
+        return row?.Config ?? MoeKernelConfig.Fallback(tokens, expertsPerToken, expertCount);
     }
 
     /// <summary>Writes <paramref name="entries"/> as a table file (what <c>glm tune</c> produces).</summary>

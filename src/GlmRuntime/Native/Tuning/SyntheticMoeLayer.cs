@@ -12,7 +12,6 @@ internal sealed class SyntheticMoeLayer : IDisposable
     private readonly DeviceHandle _device;
     private readonly StreamHandle _stream;
     private readonly List<DeviceBufferHandle> _buffers = [];
-    private readonly DeviceBufferHandle _table;
     private readonly DeviceBufferHandle _x, _experts, _weights, _y;
     private DeviceBufferHandle? _workspace;
     private readonly int[][] _routing;
@@ -26,21 +25,16 @@ internal sealed class SyntheticMoeLayer : IDisposable
             throw new ArgumentOutOfRangeException(nameof(expertsPerToken), expertsPerToken, $"At most {expertCount} experts per token.");
         _device = device;
         _stream = stream;
-        DType = dtype;
-        Hidden = hidden;
-        Intermediate = intermediate;
-        ExpertCount = expertCount;
         ExpertsPerToken = expertsPerToken;
-        MaxTokens = maxTokens;
         var random = new Random(seed);
 
         // Per expert: gate, up [I, d] and down [d, I], each data then scales.
-        long matrixBytes = DataBytes(intermediate, hidden), scaleBytes = ScaleBytes(intermediate, hidden);
-        long downBytes = DataBytes(hidden, intermediate), downScales = ScaleBytes(hidden, intermediate);
+        long matrixBytes = DataBytes(dtype, intermediate, hidden), scaleBytes = ScaleBytes(dtype, intermediate, hidden);
+        long downBytes = DataBytes(dtype, hidden, intermediate), downScales = ScaleBytes(dtype, hidden, intermediate);
         ExpertBytes = 2 * (matrixBytes + scaleBytes) + downBytes + downScales;
-        var all = Buffer(Align(matrixBytes) * 2 + Align(downBytes) + (Align(scaleBytes) * 2 + Align(downScales)), expertCount);
-        var table = new GlmrtExpertMatrices[expertCount];
         long expertStride = Align(matrixBytes) * 2 + Align(downBytes) + Align(scaleBytes) * 2 + Align(downScales);
+        var all = Buffer(expertStride, expertCount);
+        var table = new GlmrtExpertMatrices[expertCount];
         for (int e = 0; e < expertCount; e++)
         {
             nint at = all.Data + (nint)(e * expertStride);
@@ -52,52 +46,42 @@ internal sealed class SyntheticMoeLayer : IDisposable
                 GateScales = scaleBytes > 0 ? gateScales : 0, UpScales = scaleBytes > 0 ? upScales : 0, DownScales = downScales > 0 ? downScaleAt : 0,
             };
         }
-        FillWeights(all, table, matrixBytes, scaleBytes, downBytes, downScales, random);
-        _table = Buffer(Marshal.SizeOf<GlmrtExpertMatrices>(), expertCount);
-        Upload<GlmrtExpertMatrices>(_table, table);
+        FillWeights(all, table, dtype, matrixBytes, scaleBytes, downBytes, downScales, random);
+        var tableBuffer = Keep(DeviceBufferHandle.CreateFrom<GlmrtExpertMatrices>(device, stream, table));
+        int block = dtype == GlmrtDType.Fp8Block ? 128 : 0;
+        Experts = new ExpertTable(tableBuffer.Data, dtype, hidden, intermediate, expertCount, block, block);
 
-        _x = Buffer(4L * hidden, maxTokens);
-        Upload<float>(_x, Enumerable.Range(0, maxTokens * hidden).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray());
+        _x = Keep(DeviceBufferHandle.CreateFrom<float>(device, stream,
+            Enumerable.Range(0, maxTokens * hidden).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray()));
         _y = Buffer(4L * hidden, maxTokens);
-        _experts = Buffer(4L * expertsPerToken, maxTokens);
-        _weights = Buffer(4L * expertsPerToken, maxTokens);
-        _routing = new int[maxTokens + 1][];
-        Route(maxTokens, random);
-        Upload<float>(_weights, Enumerable.Range(0, maxTokens * expertsPerToken).Select(_ => (float)random.NextDouble()).ToArray());
+        _routing = Route(maxTokens, random);
+        _experts = Keep(DeviceBufferHandle.CreateFrom<int>(device, stream, _routing.SelectMany(r => r).ToArray()));
+        _weights = Keep(DeviceBufferHandle.CreateFrom<float>(device, stream,
+            Enumerable.Range(0, maxTokens * expertsPerToken).Select(_ => (float)random.NextDouble()).ToArray()));
         Glmrt.Check(Glmrt.stream_synchronize(stream));
     }
 
-    public GlmrtDType DType { get; }
-    public int Hidden { get; }
-    public int Intermediate { get; }
-    public int ExpertCount { get; }
+    /// <summary>The experts' device table and shape.</summary>
+    public ExpertTable Experts { get; }
+
     public int ExpertsPerToken { get; }
-    public int MaxTokens { get; }
 
     /// <summary>Bytes of one expert's three matrices with their scales.</summary>
     public long ExpertBytes { get; }
 
     /// <summary>The table key's shape ("mxfp4 d6144 i2048 e256 k8").</summary>
-    public string Shape => KernelConfigTable.MoeShape(DType, Hidden, Intermediate, ExpertCount, ExpertsPerToken);
+    public string Shape => Experts.Shape(ExpertsPerToken);
 
     /// <summary>Distinct experts the first <paramref name="tokens"/> tokens route to (the experts whose weights a call reads).</summary>
     public int ActiveExperts(int tokens) => _routing.Take(tokens).SelectMany(r => r).Distinct().Count();
 
     /// <summary>The bytes a call over <paramref name="tokens"/> tokens must move at least: active experts' weights, x and y.</summary>
-    public double MinimumBytes(int tokens) => (double)ActiveExperts(tokens) * ExpertBytes + 2.0 * tokens * Hidden * 4;
-
-    /// <summary>glmrt_moe_params for <paramref name="config"/>.</summary>
-    public GlmrtMoeParams Params(MoeKernelConfig config) => new()
-    {
-        DType = DType, ActivationDType = GlmrtDType.F32, Hidden = Hidden, Intermediate = Intermediate, ExpertCount = ExpertCount,
-        ExpertsPerToken = ExpertsPerToken, BlockRows = DType == GlmrtDType.Fp8Block ? 128 : 0, BlockColumns = DType == GlmrtDType.Fp8Block ? 128 : 0,
-        TokensPerTile = config.TokensPerTile, RowsPerWarp = config.RowsPerWarp, WarpsPerBlock = config.WarpsPerBlock,
-    };
+    public double MinimumBytes(int tokens) => (double)ActiveExperts(tokens) * ExpertBytes + 2.0 * tokens * Experts.Hidden * 4;
 
     /// <summary>Milliseconds per glmrt_moe_experts call over the first <paramref name="tokens"/> tokens.</summary>
     public unsafe double Time(GpuTimer timer, MoeKernelConfig config, int tokens, int iterations, int warmup = 1)
     {
-        var p = Params(config);
+        var p = Experts.Params(ExpertsPerToken, config);
         ulong size;
         Glmrt.Check(Glmrt.moe_workspace_size(p, tokens, &size));
         ulong bytes = size;
@@ -107,50 +91,49 @@ internal sealed class SyntheticMoeLayer : IDisposable
             _workspace = DeviceBufferHandle.Create(_device, Math.Max(1, (long)bytes));
         }
         var workspace = _workspace;
-        return timer.Milliseconds(() => Glmrt.moe_experts(_stream, p, _table.Data, _x.Data, _experts.Data, _weights.Data, tokens,
+        return timer.Milliseconds(() => Glmrt.moe_experts(_stream, p, Experts.Table, _x.Data, _experts.Data, _weights.Data, tokens,
             workspace.Data, bytes, _y.Data), iterations, warmup);
     }
 
-    private void Route(int tokens, Random random)
+    /// <summary>k distinct experts per token, ascending (as the router gives them).</summary>
+    private int[][] Route(int tokens, Random random)
     {
-        var ids = new int[tokens * ExpertsPerToken];
+        var routing = new int[tokens][];
         for (int t = 0; t < tokens; t++)
         {
             var chosen = new SortedSet<int>();
             while (chosen.Count < ExpertsPerToken)
-                chosen.Add(random.Next(ExpertCount));
-            _routing[t] = chosen.ToArray();
-            _routing[t].CopyTo(ids, t * ExpertsPerToken);
+                chosen.Add(random.Next(Experts.ExpertCount));
+            routing[t] = chosen.ToArray();
         }
-        _routing[tokens] = [];
-        Upload<int>(_experts, ids);
+        return routing;
     }
 
     // Finite values of each format: MXFP4 any nibble with E8M0 scales 2^-7 .. 2^0; bf16 ±[2^-7, 2^-6); fp8 any byte but
     // NaN with float32 block scales in [0.001, 0.01). One random pattern per part, copied to every expert.
-    private void FillWeights(DeviceBufferHandle all, GlmrtExpertMatrices[] table, long matrixBytes, long scaleBytes, long downBytes,
+    private void FillWeights(DeviceBufferHandle all, GlmrtExpertMatrices[] table, GlmrtDType dtype, long matrixBytes, long scaleBytes, long downBytes,
         long downScales, Random random)
     {
         var data = new byte[Math.Max(matrixBytes, downBytes)];
         random.NextBytes(data);
-        if (DType == GlmrtDType.BF16)
+        if (dtype == GlmrtDType.BF16)
         {
             var halves = MemoryMarshal.Cast<byte, ushort>(data.AsSpan());
             for (int i = 0; i < halves.Length; i++)
                 halves[i] = (ushort)(0x3C00 | (halves[i] & 0x807F));
         }
-        else if (DType == GlmrtDType.Fp8Block)
+        else if (dtype == GlmrtDType.Fp8Block)
         {
             for (int i = 0; i < data.Length; i++)
                 data[i] &= 0xBF; // clears the top exponent bit: never S.1111.111
         }
         var scales = new byte[Math.Max(Math.Max(scaleBytes, downScales), 4)];
-        if (DType == GlmrtDType.Mxfp4)
+        if (dtype == GlmrtDType.Mxfp4)
         {
             for (int i = 0; i < scales.Length; i++)
                 scales[i] = (byte)random.Next(120, 128);
         }
-        else if (DType == GlmrtDType.Fp8Block)
+        else if (dtype == GlmrtDType.Fp8Block)
         {
             var floats = MemoryMarshal.Cast<byte, float>(scales.AsSpan(0, scales.Length / 4 * 4));
             for (int i = 0; i < floats.Length; i++)
@@ -158,42 +141,34 @@ internal sealed class SyntheticMoeLayer : IDisposable
         }
         foreach (var e in table)
         {
-            CopyToDevice(all, e.Gate - all.Data, data.AsSpan(0, (int)matrixBytes));
-            CopyToDevice(all, e.Up - all.Data, data.AsSpan(0, (int)matrixBytes));
-            CopyToDevice(all, e.Down - all.Data, data.AsSpan(0, (int)downBytes));
+            all.CopyFrom<byte>(_stream, e.Gate - all.Data, data.AsSpan(0, (int)matrixBytes));
+            all.CopyFrom<byte>(_stream, e.Up - all.Data, data.AsSpan(0, (int)matrixBytes));
+            all.CopyFrom<byte>(_stream, e.Down - all.Data, data.AsSpan(0, (int)downBytes));
             if (scaleBytes > 0)
             {
-                CopyToDevice(all, e.GateScales - all.Data, scales.AsSpan(0, (int)scaleBytes));
-                CopyToDevice(all, e.UpScales - all.Data, scales.AsSpan(0, (int)scaleBytes));
-                CopyToDevice(all, e.DownScales - all.Data, scales.AsSpan(0, (int)downScales));
+                all.CopyFrom<byte>(_stream, e.GateScales - all.Data, scales.AsSpan(0, (int)scaleBytes));
+                all.CopyFrom<byte>(_stream, e.UpScales - all.Data, scales.AsSpan(0, (int)scaleBytes));
+                all.CopyFrom<byte>(_stream, e.DownScales - all.Data, scales.AsSpan(0, (int)downScales));
             }
         }
     }
 
-    private unsafe void CopyToDevice(DeviceBufferHandle buffer, long offset, ReadOnlySpan<byte> bytes)
-    {
-        fixed (byte* source = bytes)
-            Glmrt.Check(Glmrt.copy_to_device(_stream, buffer, (ulong)offset, source, (ulong)bytes.Length));
-    }
+    private DeviceBufferHandle Buffer(long bytes, long count) => Keep(DeviceBufferHandle.Create(_device, Math.Max(1, bytes * count)));
 
-    private void Upload<T>(DeviceBufferHandle buffer, T[] values) where T : unmanaged =>
-        CopyToDevice(buffer, 0, MemoryMarshal.AsBytes(values.AsSpan()));
-
-    private DeviceBufferHandle Buffer(long bytes, long count)
+    private DeviceBufferHandle Keep(DeviceBufferHandle buffer)
     {
-        var buffer = DeviceBufferHandle.Create(_device, Math.Max(1, bytes * count));
         _buffers.Add(buffer);
         return buffer;
     }
 
-    private long DataBytes(int rows, int columns) => DType switch
+    private static long DataBytes(GlmrtDType dtype, int rows, int columns) => dtype switch
     {
         GlmrtDType.Mxfp4 => (long)rows * columns / 2,
         GlmrtDType.BF16 => (long)rows * columns * 2,
         _ => (long)rows * columns,
     };
 
-    private long ScaleBytes(int rows, int columns) => DType switch
+    private static long ScaleBytes(GlmrtDType dtype, int rows, int columns) => dtype switch
     {
         GlmrtDType.Mxfp4 => (long)rows * (columns / 32),
         GlmrtDType.Fp8Block => (long)((rows + 127) / 128) * ((columns + 127) / 128) * 4,
