@@ -8,4 +8,10 @@ public enum FinishReason
 
     /// <summary><see cref="SamplingParams.MaxTokens"/> or the context limit was reached.</summary>
     Length,
+
+    /// <summary>
+    /// The answer ended (as <see cref="Stop"/>) after one or more tool calls; only chat completions with tools report
+    /// it (<see cref="GlmEngine.GenerateChatCompletionStreamingAsync"/>).
+    /// </summary>
+    ToolCalls,
 }

@@ -18,6 +18,18 @@ public sealed record GenerationRequest
     /// <summary>GLM-5's <c>enable_thinking</c> for <see cref="Messages"/>: open the reasoning block (true) or skip it.</summary>
     public bool EnableThinking { get; init; } = true;
 
+    /// <summary>Functions the model may call with <see cref="Messages"/>; written into the prompt's tool preamble.</summary>
+    public IReadOnlyList<GlmTool>? Tools { get; init; }
+
+    /// <summary>Whether the model must call one of <see cref="Tools"/>; null means <see cref="GlmToolChoice.Auto"/>.</summary>
+    public GlmToolChoice? ToolChoice { get; init; }
+
+    /// <summary>
+    /// Rejects the request (<see cref="ArgumentException"/> naming <c>MaxPromptTokens</c>) when its prompt has more
+    /// tokens; servers bound untrusted input with it. Null: only the context limit applies.
+    /// </summary>
+    public int? MaxPromptTokens { get; init; }
+
     /// <summary>How to sample; null uses <see cref="GlmEngine.DefaultSamplingParams"/>.</summary>
     public SamplingParams? Sampling { get; init; }
 

@@ -20,9 +20,13 @@ namespace GlmRuntime;
 /// <see cref="SamplingParams"/> returned by <see cref="ChatOptions.RawRepresentationFactory"/> replaces that mapping.
 /// <see cref="ChatOptions.Instructions"/> becomes a leading system message. <see cref="ChatOptions.Reasoning"/> with
 /// effort <see cref="ReasoningEffort.None"/> turns thinking off, and output <see cref="ReasoningOutput.None"/> leaves
-/// the reasoning text out. Tools are not used yet.</para>
+/// the reasoning text out. <see cref="ChatOptions.Tools"/> (functions) go into GLM's tool preamble and the model's
+/// <c>&lt;tool_call&gt;</c> markup comes back as <see cref="FunctionCallContent"/> (finish reason
+/// <see cref="ChatFinishReason.ToolCalls"/>); <see cref="ChatOptions.ToolMode"/> none, auto, require-any and
+/// require-specific are honoured (a required call skips thinking). <see cref="FunctionCallContent"/> and
+/// <see cref="FunctionResultContent"/> in the history become GLM's tool calls and tool responses.</para>
 /// <para>Thread-safe: concurrent calls go to the engine concurrently, which batches them. Each streamed update's
-/// <see cref="ChatResponseUpdate.RawRepresentation"/> is the engine's <see cref="GenerationUpdate"/> (token ids,
+/// <see cref="ChatResponseUpdate.RawRepresentation"/> is the engine's <see cref="ChatCompletionUpdate"/> (token ids,
 /// logprobs).</para>
 /// </remarks>
 public sealed class GlmChatClient : IChatClient
@@ -40,8 +44,6 @@ public sealed class GlmChatClient : IChatClient
     public const string EnableThinkingKey = "enable_thinking";
 
     private readonly GlmEngine _engine;
-    private readonly GlmTokenizer _tokenizer;
-    private readonly int? _endThinkTokenId;
     private readonly ChatClientMetadata _metadata;
 
     /// <summary>Creates a chat client over <paramref name="engine"/>, which stays owned by the caller.</summary>
@@ -53,11 +55,8 @@ public sealed class GlmChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(engine);
         _engine = engine;
-        _tokenizer = engine.Tokenizer ?? throw new InvalidOperationException(
+        _ = engine.Tokenizer ?? throw new InvalidOperationException(
             "A chat client needs a tokenizer, and this model folder has no tokenizer.json; use GlmEngine with token ids instead.");
-        // Detection by id only works for a special token: a plain one is written into the text, where the literal
-        // tag is found instead.
-        _endThinkTokenId = _tokenizer.TryGetTokenId(ReasoningSplitter.EndTag, out int id) && _tokenizer.IsSpecialToken(id) ? id : null;
         _metadata = new ChatClientMetadata(ProviderName, providerUri: null, defaultModelId: modelId ?? engine.Config.ModelType);
     }
 
@@ -97,13 +96,14 @@ public sealed class GlmChatClient : IChatClient
         ArgumentNullException.ThrowIfNull(messages);
         // Map and validate eagerly so that bad options throw at the call, not at the first MoveNextAsync.
         var sampling = ChatRequestMapper.ToSamplingParams(options, _engine.DefaultSamplingParams, this);
-        bool thinking = ChatRequestMapper.IsThinkingEnabled(options);
-        var request = GenerationRequest.FromChat(ChatRequestMapper.ToGlmMessages(messages, options?.Instructions), sampling, thinking);
-        // With thinking off the template closes the reasoning block in the prompt, so all output is answer.
-        var splitter = thinking ? CreateSplitter(sampling) : null;
-        // Tools: ChatOptions.Tools and ToolMode are ignored until GLM tool-call parsing lands. The tool definitions
-        // would go into the template's `tools` variable, and a parser would consume the answer text in StreamAsync.
-        return StreamAsync(request, splitter, ChatRequestMapper.IsReasoningOutputWanted(options), cancellationToken);
+        var request = GenerationRequest.FromChat(ChatRequestMapper.ToGlmMessages(messages, options?.Instructions), sampling,
+            ChatRequestMapper.IsThinkingEnabled(options)) with
+        {
+            Tools = ChatRequestMapper.ToGlmTools(options),
+            ToolChoice = ChatRequestMapper.ToToolChoice(options),
+        };
+        var updates = _engine.GenerateChatCompletionStreamingAsync(request, cancellationToken);
+        return StreamAsync(updates, ChatRequestMapper.IsReasoningOutputWanted(options), cancellationToken);
     }
 
     /// <summary>
@@ -130,39 +130,25 @@ public sealed class GlmChatClient : IChatClient
     {
     }
 
-    private ReasoningSplitter CreateSplitter(SamplingParams sampling)
-    {
-        // The engine drops special tokens from the text only with SkipSpecialTokens; otherwise the tag is in the text.
-        int? endId = sampling.SkipSpecialTokens ? _endThinkTokenId : null;
-        return new ReasoningSplitter(endId, ids => _tokenizer.Decode(ids, skipSpecialTokens: true));
-    }
-
-    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(GenerationRequest request, ReasoningSplitter? splitter,
-        bool emitReasoning, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private async IAsyncEnumerable<ChatResponseUpdate> StreamAsync(IAsyncEnumerable<ChatCompletionUpdate> updates, bool emitReasoning,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         string responseId = Guid.NewGuid().ToString("N");
         DateTimeOffset createdAt = DateTimeOffset.UtcNow;
-        await foreach (GenerationUpdate update in _engine.GenerateStreamingAsync(request, cancellationToken).ConfigureAwait(false))
+        await foreach (ChatCompletionUpdate update in updates.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
-            string reasoning = "", answer = update.Text;
-            if (splitter is not null)
-            {
-                (reasoning, answer) = splitter.Push(update.Text, update.TokenIds);
-                if (update.FinishReason is not null)
-                    reasoning += splitter.Flush(); // pending text only exists while still reasoning, so nothing follows it
-            }
-
             var contents = new List<AIContent>(3);
-            if (emitReasoning && reasoning.Length > 0)
-                contents.Add(new TextReasoningContent(reasoning));
-            // Tool-call seam: a GLM tool-call parser would read `answer` here, hold back <tool_call> markup, emit
-            // FunctionCallContent items and report ChatFinishReason.ToolCalls.
-            if (answer.Length > 0)
-                contents.Add(new TextContent(answer));
+            if (emitReasoning && update.Reasoning.Length > 0)
+                contents.Add(new TextReasoningContent(update.Reasoning));
+            if (update.Content.Length > 0)
+                contents.Add(new TextContent(update.Content));
+            // Microsoft.Extensions.AI streams a function call as one complete item, so calls come with the last update.
+            foreach (GlmToolCall call in update.ToolCalls)
+                contents.Add(ChatRequestMapper.ToFunctionCall(call));
             if (update.FinishReason is not null && update.Usage is { } usage)
-                contents.Add(new UsageContent(ToUsageDetails(usage, splitter)));
+                contents.Add(new UsageContent(ToUsageDetails(usage, update.ReasoningTokenCount)));
             if (contents.Count == 0 && update.FinishReason is null)
-                continue; // a step that completed no text (a held-back character, the </think> token)
+                continue; // a step that completed no text (a held-back character, a tag)
 
             yield return new ChatResponseUpdate(ChatRole.Assistant, contents)
             {
@@ -174,6 +160,7 @@ public sealed class GlmChatClient : IChatClient
                 {
                     FinishReason.Stop => ChatFinishReason.Stop,
                     FinishReason.Length => ChatFinishReason.Length,
+                    FinishReason.ToolCalls => ChatFinishReason.ToolCalls,
                     _ => null,
                 },
                 RawRepresentation = update,
@@ -181,13 +168,13 @@ public sealed class GlmChatClient : IChatClient
         }
     }
 
-    private static UsageDetails ToUsageDetails(GenerationUsage usage, ReasoningSplitter? splitter) => new()
+    private static UsageDetails ToUsageDetails(GenerationUsage usage, int? reasoningTokenCount) => new()
     {
         InputTokenCount = usage.PromptTokenCount,
         OutputTokenCount = usage.CompletionTokenCount,
         TotalTokenCount = usage.TotalTokenCount,
         CachedInputTokenCount = usage.CachedTokenCount,
         // Without thinking there is no reasoning; with it, the count is known when the split was found by token id.
-        ReasoningTokenCount = splitter is null ? 0 : splitter.ReasoningTokenCount,
+        ReasoningTokenCount = reasoningTokenCount,
     };
 }

@@ -27,7 +27,7 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
     private readonly GlmModel _model;
     private readonly EngineLoop _loop;
     private readonly EngineMetrics _metrics;
-    private readonly ChatTemplate? _chatTemplate;
+    private readonly ChatPromptRenderer _chatPrompts;
     private long _nextRequestId;
     private int _disposed;
 
@@ -44,8 +44,8 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
             TopP = generation.TopP ?? defaults.TopP,
             TopK = generation.TopK ?? defaults.TopK,
         };
-        if (tokenizer?.Config?.ChatTemplate is { } source)
-            _chatTemplate = ChatTemplate.Parse(source, "tokenizer_config.json:chat_template");
+        var template = tokenizer?.Config?.ChatTemplate is { } source ? ChatTemplate.Parse(source, "tokenizer_config.json:chat_template") : null;
+        _chatPrompts = new ChatPromptRenderer(template, tokenizer?.Config?.BosToken, tokenizer?.Config?.EosToken);
 
         if (options.Speculative is not null && !model.HasMtp)
             throw new InvalidOperationException(
@@ -140,26 +140,22 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
     /// <param name="addGenerationPrompt">End with the assistant prompt.</param>
     /// <param name="enableThinking">GLM-5's <c>enable_thinking</c>: the assistant prompt opens the reasoning block (true) or closes it.</param>
     /// <exception cref="ChatTemplateException">The template fails to render.</exception>
-    public string FormatChatPrompt(IReadOnlyList<GlmChatMessage> messages, bool addGenerationPrompt = true, bool enableThinking = true)
-    {
-        ArgumentNullException.ThrowIfNull(messages);
-        var list = messages.Select(m => (IReadOnlyDictionary<string, object?>)new Dictionary<string, object?>
-        {
-            ["role"] = m.Role,
-            ["content"] = m.Content,
-        }).ToList();
-        if (_chatTemplate is null)
-            return Glm5ChatFormat.Render(list, addGenerationPrompt: addGenerationPrompt, enableThinking: enableThinking);
-        var variables = new Dictionary<string, object?>
-        {
-            ["messages"] = list,
-            ["add_generation_prompt"] = addGenerationPrompt,
-            ["enable_thinking"] = enableThinking,
-            ["bos_token"] = Tokenizer?.Config?.BosToken,
-            ["eos_token"] = Tokenizer?.Config?.EosToken,
-        };
-        return _chatTemplate.Render(variables);
-    }
+    public string FormatChatPrompt(IReadOnlyList<GlmChatMessage> messages, bool addGenerationPrompt = true, bool enableThinking = true) =>
+        _chatPrompts.Render(messages, tools: null, addGenerationPrompt, enableThinking);
+
+    /// <summary>
+    /// Renders a conversation with tools (written into the template's tool preamble) and the tool calls and results
+    /// of its turns.
+    /// </summary>
+    /// <param name="messages">The conversation so far.</param>
+    /// <param name="tools">Functions the model may call; null or empty for none.</param>
+    /// <param name="addGenerationPrompt">End with the assistant prompt.</param>
+    /// <param name="enableThinking">GLM-5's <c>enable_thinking</c>.</param>
+    /// <exception cref="ArgumentException">A tool call's arguments are not a JSON object.</exception>
+    /// <exception cref="ChatTemplateException">The template fails to render.</exception>
+    public string FormatChatPrompt(IReadOnlyList<GlmChatMessage> messages, IReadOnlyList<GlmTool>? tools, bool addGenerationPrompt = true,
+        bool enableThinking = true) =>
+        _chatPrompts.Render(messages, tools, addGenerationPrompt, enableThinking);
 
     /// <summary>Streams the continuation of a text prompt (encoded as is: special tokens written out are recognized).</summary>
     /// <exception cref="InvalidOperationException">The checkpoint has no tokenizer.</exception>
@@ -227,6 +223,54 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         bool enableThinking = true, CancellationToken cancellationToken = default) =>
         CollectAsync(GenerateChatStreamingAsync(messages, sampling, enableThinking, cancellationToken));
 
+    /// <summary>
+    /// Streams a chat answer read the way OpenAI-compatible servers read GLM (reasoning parser <c>glm45</c>, tool parser
+    /// <c>glm47</c>): reasoning before <c>&lt;/think&gt;</c>, answer content, and <see cref="GenerationRequest.Tools"/>
+    /// calls as <see cref="GlmToolCallDelta"/>s while they stream and as complete <see cref="GlmToolCall"/>s on the last
+    /// update, whose finish reason is <see cref="FinishReason.ToolCalls"/> when the answer called tools.
+    /// </summary>
+    /// <param name="request">A request with <see cref="GenerationRequest.Messages"/>.</param>
+    /// <param name="cancellationToken">Stops the generation; the engine frees the request within one step.</param>
+    /// <exception cref="ArgumentException">The request has no messages, or is invalid as for <see cref="GenerateStreamingAsync(GenerationRequest, CancellationToken)"/>.</exception>
+    public IAsyncEnumerable<ChatCompletionUpdate> GenerateChatCompletionStreamingAsync(GenerationRequest request,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (request.Messages is null)
+            throw new ArgumentException("A chat completion needs GenerationRequest.Messages.", nameof(request));
+        var sampling = request.Sampling ?? DefaultSamplingParams;
+        bool tools = ChatPromptRenderer.ToolsActive(request.ToolChoice, request.Tools);
+        string? forced = ChatPromptRenderer.ForcedCallName(request.ToolChoice, request.Tools);
+        // GLM's tool tags are special tokens: the parser needs them in the text.
+        if (tools)
+            sampling = sampling with { SkipSpecialTokens = false };
+        var engineRequest = CreateRequest(request with { Sampling = sampling });
+        bool thinking = request.EnableThinking && forced is null;
+        var parser = new ChatCompletionStream(
+            thinking ? CreateReasoningSplitter(sampling) : null,
+            tools ? new GlmToolCallParser(request.Tools, forced) : null);
+        return ChatStream(engineRequest, parser, cancellationToken);
+    }
+
+    private async IAsyncEnumerable<ChatCompletionUpdate> ChatStream(EngineRequest request, ChatCompletionStream parser,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (GenerationUpdate update in Stream(request, submit: true, cancellationToken).ConfigureAwait(false))
+            yield return parser.Push(update);
+    }
+
+    /// <summary>
+    /// GLM's reasoning split for one answer: by the special <c>&lt;/think&gt;</c> token's id when the text leaves
+    /// special tokens out, else by the literal tag.
+    /// </summary>
+    private ReasoningSplitter CreateReasoningSplitter(SamplingParams sampling)
+    {
+        var tokenizer = Tokenizer!;
+        int? endId = sampling.SkipSpecialTokens && tokenizer.TryGetTokenId(ReasoningSplitter.EndTag, out int id) && tokenizer.IsSpecialToken(id)
+            ? id : null;
+        return new ReasoningSplitter(endId, ids => tokenizer.Decode(ids, skipSpecialTokens: true));
+    }
+
     /// <summary>Generates to completion.</summary>
     /// <exception cref="InvalidOperationException">The checkpoint has no tokenizer.</exception>
     public Task<GenerationResult> GenerateAsync(string prompt, SamplingParams? sampling = null, CancellationToken cancellationToken = default) =>
@@ -266,6 +310,8 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
             if ((uint)id >= (uint)Config.VocabSize)
                 throw new ArgumentException($"Prompt token id {id} is outside the vocabulary (vocab_size {Config.VocabSize}).", nameof(request));
         }
+        if (request.MaxPromptTokens is int limit && prompt.Length > limit)
+            throw new ArgumentException($"The prompt has {prompt.Length} tokens; this request allows at most {limit}.", nameof(GenerationRequest.MaxPromptTokens));
         if (prompt.Length >= MaxSequenceLength)
             throw new ArgumentException($"The prompt has {prompt.Length} tokens; the context limit is {MaxSequenceLength}.", nameof(request));
         var sampler = new RequestSampler(sampling, prompt, EosTokenIds, Config.VocabSize);
@@ -284,7 +330,7 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
             throw new ArgumentException($"A request needs exactly one of Prompt, PromptTokenIds and Messages; it has {given}.", nameof(request));
         if (request.PromptTokenIds is { } ids)
             return ids;
-        string text = request.Prompt ?? FormatChatPrompt(request.Messages!, addGenerationPrompt: true, request.EnableThinking);
+        string text = request.Prompt ?? _chatPrompts.RenderRequest(request);
         return Encode(text);
     }
 

@@ -294,4 +294,46 @@ public sealed class GlmChatClientTests
         await using var engine = await GlmEngine.LoadAsync(golden.ModelDirectory);
         Assert.That(() => engine.AsChatClient(), Throws.InvalidOperationException.With.Message.Contains("tokenizer"));
     }
+
+    private static readonly AIFunctionDeclaration WeatherFunction = AIFunctionFactory.CreateDeclaration("get_weather", "Weather for a city",
+        System.Text.Json.JsonDocument.Parse("""{"type":"object","properties":{"city":{"type":"string"}},"required":["city"]}""").RootElement);
+
+    [Test]
+    public async Task A_required_function_comes_back_as_a_function_call()
+    {
+        // The demo model writes no tool markup by itself; requiring a named function makes the prompt open the call,
+        // so the answer is that call (cut off by the token limit, its arguments still a JSON object).
+        var options = new ChatOptions { Temperature = 0, MaxOutputTokens = 6, Tools = [WeatherFunction], ToolMode = ChatToolMode.RequireSpecific("get_weather") };
+        foreach (bool streaming in new[] { false, true })
+        {
+            ChatResponse response = streaming
+                ? await _client.GetStreamingResponseAsync(Ask("Weather in Paris?"), options).ToChatResponseAsync()
+                : await _client.GetResponseAsync(Ask("Weather in Paris?"), options);
+            var call = response.Messages.SelectMany(m => m.Contents).OfType<FunctionCallContent>().Single();
+            Assert.That(call.Name, Is.EqualTo("get_weather"));
+            Assert.That(call.CallId, Does.StartWith("call_"));
+            Assert.That(call.Arguments, Is.Not.Null);
+            Assert.That(response.FinishReason, Is.EqualTo(ChatFinishReason.Length));
+            Assert.That(response.Text, Is.Empty, "text the model wrote inside the call is not content");
+        }
+    }
+
+    [Test]
+    public void Tool_calls_and_results_in_the_history_render_as_glm_markup()
+    {
+        List<ChatMessage> history =
+        [
+            new(ChatRole.User, "Weather in Paris?"),
+            new(ChatRole.Assistant, [new FunctionCallContent("call_1", "get_weather", new Dictionary<string, object?> { ["city"] = "Paris", ["days"] = 2 })]),
+            new(ChatRole.Tool, [new FunctionResultContent("call_1", "sunny")]),
+        ];
+        var turns = GlmRuntime.Chat.ChatRequestMapper.ToGlmMessages(history, instructions: null);
+        var tools = GlmRuntime.Chat.ChatRequestMapper.ToGlmTools(new ChatOptions { Tools = [WeatherFunction] });
+        string prompt = _engine.FormatChatPrompt(turns, tools);
+        Assert.That(prompt, Does.Contain("<tool_call>get_weather<arg_key>city</arg_key><arg_value>Paris</arg_value><arg_key>days</arg_key><arg_value>2</arg_value></tool_call>"));
+        Assert.That(prompt, Does.Contain("<|observation|><tool_response>sunny</tool_response>"));
+        Assert.That(prompt, Does.Contain("\"name\": \"get_weather\""), "the tool preamble lists the function");
+        Assert.That(GlmRuntime.Chat.ChatRequestMapper.ToToolChoice(new ChatOptions { ToolMode = ChatToolMode.None }), Is.EqualTo(GlmToolChoice.None));
+        Assert.That(GlmRuntime.Chat.ChatRequestMapper.ToToolChoice(new ChatOptions { ToolMode = ChatToolMode.RequireAny }), Is.EqualTo(GlmToolChoice.Required));
+    }
 }

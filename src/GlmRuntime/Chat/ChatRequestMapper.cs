@@ -22,13 +22,12 @@ internal static class ChatRequestMapper
 
     /// <summary>
     /// The conversation as GLM turns: <see cref="ChatOptions.Instructions"/> first as a system turn, then each message's
-    /// role and the text of its <see cref="TextContent"/> items.
+    /// role and the text of its <see cref="TextContent"/> items; an assistant's <see cref="FunctionCallContent"/> items
+    /// become its tool calls, and each <see cref="FunctionResultContent"/> becomes a "tool" turn.
     /// </summary>
     /// <remarks>
     /// Reasoning of earlier assistant turns (<see cref="TextReasoningContent"/>) is not sent back: GLM's template
-    /// drops past reasoning anyway. Tool calls and results are not mapped yet; when tool calling lands,
-    /// <see cref="FunctionCallContent"/> and <see cref="FunctionResultContent"/> become GLM's
-    /// <c>&lt;tool_call&gt;</c> and <c>&lt;tool_response&gt;</c> markup here.
+    /// drops past reasoning anyway.
     /// </remarks>
     public static List<GlmChatMessage> ToGlmMessages(IEnumerable<ChatMessage> messages, string? instructions)
     {
@@ -38,10 +37,59 @@ internal static class ChatRequestMapper
         foreach (ChatMessage message in messages)
         {
             ArgumentNullException.ThrowIfNull(message, nameof(messages));
-            turns.Add(new GlmChatMessage(message.Role.Value, TextOf(message)));
+            var results = message.Contents.OfType<FunctionResultContent>().ToList();
+            if (results.Count > 0)
+            {
+                // Each result is its own tool turn (GLM writes one <tool_response> per turn after one <|observation|>).
+                foreach (FunctionResultContent result in results)
+                    turns.Add(new GlmChatMessage("tool", ResultText(result)) { ToolCallId = result.CallId });
+                continue;
+            }
+            var calls = message.Contents.OfType<FunctionCallContent>()
+                .Select(call => new GlmToolCall(call.CallId, call.Name, JsonSerializer.Serialize(call.Arguments ?? new Dictionary<string, object?>())))
+                .ToList();
+            turns.Add(new GlmChatMessage(message.Role.Value, TextOf(message)) { ToolCalls = calls.Count > 0 ? calls : null });
         }
         return turns;
     }
+
+    /// <summary>The functions of <see cref="ChatOptions.Tools"/> (other tool kinds are not GLM's) as GLM tools.</summary>
+    public static List<GlmTool>? ToGlmTools(ChatOptions? options)
+    {
+        if (options?.Tools is not { Count: > 0 } tools)
+            return null;
+        return tools.OfType<AIFunctionDeclaration>()
+            .Select(f => new GlmTool(f.Name, string.IsNullOrEmpty(f.Description) ? null : f.Description, f.JsonSchema))
+            .ToList();
+    }
+
+    /// <summary><see cref="ChatOptions.ToolMode"/> as a GLM tool choice: none, required, a named function, or auto.</summary>
+    public static GlmToolChoice ToToolChoice(ChatOptions? options) => options?.ToolMode switch
+    {
+        NoneChatToolMode => GlmToolChoice.None,
+        RequiredChatToolMode { RequiredFunctionName: { } name } => GlmToolChoice.Function(name),
+        RequiredChatToolMode => GlmToolChoice.Required,
+        _ => GlmToolChoice.Auto,
+    };
+
+    /// <summary>A function call's arguments, parsed from the model's JSON object, as <see cref="FunctionCallContent"/> wants them.</summary>
+    public static FunctionCallContent ToFunctionCall(GlmToolCall call)
+    {
+        Dictionary<string, object?>? arguments = null;
+        using (var document = JsonDocument.Parse(call.ArgumentsJson))
+        {
+            arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal);
+        }
+        return new FunctionCallContent(call.Id, call.Name, arguments);
+    }
+
+    private static string ResultText(FunctionResultContent result) => result.Result switch
+    {
+        null => "",
+        string text => text,
+        JsonElement { ValueKind: JsonValueKind.String } json => json.GetString()!,
+        var other => JsonSerializer.Serialize(other),
+    };
 
     /// <summary>
     /// The sampling parameters of one call: a <see cref="SamplingParams"/> returned by

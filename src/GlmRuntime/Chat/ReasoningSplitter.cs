@@ -92,7 +92,7 @@ internal sealed class ReasoningSplitter
             _answering = true;
             return (buffer, after);
         }
-        int hold = TagPrefixLength(buffer);
+        int hold = GlmToolCallParser.HeldBack(buffer, EndTag);
         _pending = buffer[^hold..];
         return (buffer[..^hold], after);
     }
@@ -146,16 +146,5 @@ internal sealed class ReasoningSplitter
                 return i;
         }
         return -1;
-    }
-
-    /// <summary>Length of the longest suffix of <paramref name="text"/> that is a proper prefix of the end tag.</summary>
-    private static int TagPrefixLength(string text)
-    {
-        for (int length = Math.Min(EndTag.Length - 1, text.Length); length > 0; length--)
-        {
-            if (text.AsSpan(text.Length - length).SequenceEqual(EndTag.AsSpan(0, length)))
-                return length;
-        }
-        return 0;
     }
 }
