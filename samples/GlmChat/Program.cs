@@ -31,7 +31,7 @@ GlmEngine engine;
 var progress = new LoadProgressBar(Console.Error);
 try
 {
-    model = options.ModelDirectory ?? DemoModel.EnsureCreated(DemoDirectory());
+    model = options.ModelDirectory ?? DemoModel.EnsureCreated(DemoModel.DefaultDirectory());
     if (DemoModel.IsDemoModel(model))
     {
         Console.WriteLine($"""
@@ -65,10 +65,3 @@ Console.CancelKeyPress += (_, e) => e.Cancel = answers.TryCancelAnswer();
 var repl = new ChatRepl(new EngineChatBackend(engine), sampling, options.SystemPrompt, options.Thinking, Console.In, Console.Out, answers);
 await repl.RunAsync();
 return 0;
-
-// A per-user cache (not the current folder): the demo model is made once and reused by every run.
-static string DemoDirectory()
-{
-    string root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
-    return Path.Combine(string.IsNullOrEmpty(root) ? Path.GetTempPath() : root, "GlmRuntime", "demo-model");
-}

@@ -21,7 +21,10 @@ namespace GlmRuntime;
 /// </summary>
 public sealed class GlmEngine : IAsyncDisposable, IDisposable
 {
-    /// <summary>Name of the <see cref="System.Diagnostics.Metrics.Meter"/> the engine reports to.</summary>
+    /// <summary>
+    /// Name of the <see cref="System.Diagnostics.Metrics.Meter"/> the engine reports to. Each engine has its own meter,
+    /// whose <see cref="System.Diagnostics.Metrics.Meter.Scope"/> is the engine.
+    /// </summary>
     public const string MeterName = "GlmRuntime.Engine";
 
     private readonly GlmModel _model;
@@ -54,7 +57,7 @@ public sealed class GlmEngine : IAsyncDisposable, IDisposable
         var kv = KvCacheFactory.Create(model, options, keepMtp);
         var limits = new SchedulerLimits(options.MaxBatchTokens, options.MaxRunningRequests, options.ChunkedPrefillTokens,
             options.PageSize, kv.Pool.TotalCount, options.SchedulingPolicy);
-        _metrics = new EngineMetrics(() => _loop!.Statistics);
+        _metrics = new EngineMetrics(() => _loop!.Statistics, this);
         _loop = new EngineLoop(model, kv, limits, _metrics, EosTokenIds, keepMtp, options.Speculative, options.VerifyPagesEachStep);
     }
 

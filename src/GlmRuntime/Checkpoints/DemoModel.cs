@@ -40,6 +40,16 @@ public static class DemoModel
         ["config.json", "generation_config.json", Checkpoint.SingleFileName, "tokenizer.json", "tokenizer_config.json", "README.md"];
 
     /// <summary>
+    /// The per-user cache folder where the samples and tools keep the demo model (not the current folder: it is made
+    /// once and reused by every run).
+    /// </summary>
+    public static string DefaultDirectory()
+    {
+        string root = Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create);
+        return Path.Combine(string.IsNullOrEmpty(root) ? Path.GetTempPath() : root, "GlmRuntime", "demo-model");
+    }
+
+    /// <summary>
     /// Returns <paramref name="directory"/> (as a full path) holding the demo model, creating it first when it is
     /// missing, incomplete or from an older version. The files are written to a staging folder beside it and
     /// moved into place at the end, so an interrupted run never leaves a half-written model behind; two processes

@@ -24,9 +24,14 @@ internal sealed class EngineMetrics : IDisposable
     private readonly Counter<long> _specAcceptedPerPosition;
     private readonly Histogram<long> _specTokensPerForward;
 
-    public EngineMetrics(Func<GlmEngineStatistics> statistics)
+    /// <param name="statistics">The loop's statistics after its last step.</param>
+    /// <param name="scope">
+    /// The meter's <see cref="Meter.Scope"/>: the engine, so that a listener in a process with several engines can
+    /// tell their instruments apart.
+    /// </param>
+    public EngineMetrics(Func<GlmEngineStatistics> statistics, object scope)
     {
-        _meter = new Meter(GlmEngine.MeterName);
+        _meter = new Meter(new MeterOptions(GlmEngine.MeterName) { Scope = scope });
         _timeToFirstToken = _meter.CreateHistogram<double>("glm.time_to_first_token", "s", "Submission to first generated token.");
         _interTokenLatency = _meter.CreateHistogram<double>("glm.inter_token_latency", "s", "Between consecutive tokens of a request.");
         _e2eLatency = _meter.CreateHistogram<double>("glm.e2e_request_latency", "s", "Submission to the final token.");

@@ -76,7 +76,7 @@ public sealed class KernelConfigTableTests
             listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
                 measured.Add((value, tags.ToArray().FirstOrDefault(t => t.Key == "arch").Value as string)));
             listener.Start();
-            using var metrics = new EngineMetrics(() => new GlmEngineStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0));
+            using var metrics = new EngineMetrics(() => new GlmEngineStatistics(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0), scope: this);
             listener.RecordObservableInstruments();
             Assert.That(measured, Does.Contain((4L, (string?)"sm_test")));
         }

@@ -1,0 +1,45 @@
+using System.Buffers;
+using System.Text.Json;
+
+namespace GlmGateway.OpenAi;
+
+/// <summary>Writes an OpenAI stream: one <c>data: {json}</c> event per chunk, flushed at once, then <c>data: [DONE]</c>.</summary>
+internal sealed class ServerSentEvents
+{
+    private static readonly byte[] Prefix = "data: "u8.ToArray();
+    private static readonly byte[] Separator = "\n\n"u8.ToArray();
+    private readonly HttpResponse _response;
+    private readonly ArrayBufferWriter<byte> _buffer = new(1024);
+
+    public ServerSentEvents(HttpResponse response) => _response = response;
+
+    public bool Started { get; private set; }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _response.StatusCode = StatusCodes.Status200OK;
+        _response.ContentType = "text/event-stream; charset=utf-8";
+        _response.Headers.CacheControl = "no-cache";
+        _response.Headers["X-Accel-Buffering"] = "no"; // proxies must not hold tokens back
+        Started = true;
+        await _response.Body.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>Writes one event whose JSON <paramref name="write"/> produces.</summary>
+    public async Task WriteAsync(Action<Utf8JsonWriter> write, CancellationToken cancellationToken)
+    {
+        _buffer.ResetWrittenCount();
+        _buffer.Write(Prefix);
+        using (var json = new Utf8JsonWriter(_buffer, ResponseFields.WriterOptions))
+            write(json);
+        _buffer.Write(Separator);
+        await _response.Body.WriteAsync(_buffer.WrittenMemory, cancellationToken);
+        await _response.Body.FlushAsync(cancellationToken);
+    }
+
+    public async Task DoneAsync(CancellationToken cancellationToken)
+    {
+        await _response.Body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), cancellationToken);
+        await _response.Body.FlushAsync(cancellationToken);
+    }
+}
