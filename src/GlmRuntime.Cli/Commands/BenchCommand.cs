@@ -6,6 +6,7 @@ namespace GlmRuntime.Cli.Commands;
 /// <c>glm bench cpu [--json] [--threads N] [--model DIR] [--activations int8|float32] [--kernels-only] [--quick]</c>: the machine's read bandwidth and compute peaks,
 /// each CPU kernel's achieved rate and its fraction of the binding limit, and the synthetic GLM-5-shaped model's
 /// decode (batch 1, 4, 16, 64) and prefill speed, all measured in one run (see README.md for the keys).
+/// <c>glm bench serve ...</c>: the serving benchmark (<see cref="BenchServeCommand"/>).
 /// <c>glm bench gpu [--json] [--device N] [--quick]</c>: the GPU's copy bandwidth and each native kernel's time and
 /// fraction of it (<see cref="GlmRuntime.Native.GpuBench"/>).
 /// <c>glm bench kernels [--json] [--device N] [--quick] [--kernel-configs FILE]</c>: the grouped MoE and sparse MLA decode
@@ -14,16 +15,18 @@ namespace GlmRuntime.Cli.Commands;
 internal static class BenchCommand
 {
     public const string Usage = "glm bench cpu [--json] [--threads N] [--model DIR] [--activations int8|float32] [--kernels-only] [--quick]" +
-        " | glm bench gpu [--json] [--device N] [--quick] | glm bench kernels [--json] [--device N] [--quick] [--kernel-configs FILE]";
+        " | " + BenchServeCommand.Usage + " | glm bench gpu [--json] [--device N] [--quick] | glm bench kernels [--json] [--device N] [--quick] [--kernel-configs FILE]";
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
+        if (args.Count > 0 && args[0] == "serve")
+            return BenchServeCommand.Run(args.Skip(1).ToList(), output, error, cancellationToken);
         var a = Arguments.Parse(args, options: ["threads", "model", "activations", "device", "kernel-configs"], flags: ["json", "quick", "kernels-only"]);
         string benchmark = a.SinglePositional("benchmark");
         if (benchmark is "gpu" or "kernels")
             return RunGpu(a, benchmark, output, error);
         if (benchmark != "cpu")
-            throw new UsageException($"unknown benchmark '{benchmark}' (cpu, gpu or kernels)");
+            throw new UsageException($"unknown benchmark '{benchmark}' (cpu, serve, gpu or kernels)");
         int threads = a.IntOption("threads") ?? Environment.ProcessorCount;
         if (threads < 1)
             throw new UsageException("option '--threads' must be at least 1");
