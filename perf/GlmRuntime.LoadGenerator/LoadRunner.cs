@@ -11,6 +11,12 @@ public sealed class LoadRunner(IServingTarget target, IReadOnlyList<int> tokenId
     /// </summary>
     public int WarmupRequests { get; init; } = 4;
 
+    /// <summary>
+    /// Warm-up rounds repeat for at least this long: .NET promotes hot methods to optimized code only after they have
+    /// run a while (tiered compilation), and a short warm-up would leave the first measurements on unoptimized code.
+    /// </summary>
+    public TimeSpan WarmupDuration { get; init; } = TimeSpan.FromSeconds(3);
+
     /// <summary>Gamma shape of the arrivals: 1 is Poisson.</summary>
     public double Burstiness { get; init; } = 1;
 
@@ -35,7 +41,8 @@ public sealed class LoadRunner(IServingTarget target, IReadOnlyList<int> tokenId
     public async Task<SingleStreamMetrics> SingleStreamAsync(ServingWorkload workload, CancellationToken cancellationToken)
     {
         await WarmupAsync(workload, cancellationToken);
-        var requests = workload.Generate(tokenIds, seedOffset: 1);
+        // Prompts of their own: a sweep on the same server must not have cached them.
+        var requests = workload.Generate(tokenIds, seedOffset: 5_000);
         var before = await target.ReadCountersAsync(cancellationToken);
         var outcomes = new List<RequestOutcome>();
         foreach (var request in requests)
@@ -82,14 +89,15 @@ public sealed class LoadRunner(IServingTarget target, IReadOnlyList<int> tokenId
     {
         if (WarmupRequests == 0)
             return;
-        var warmup = (workload with { RequestCount = WarmupRequests, OutputTokens = Math.Min(workload.OutputTokens, 16) }).Generate(tokenIds, seedOffset: 10_000);
-        for (int round = 0; round < 3; round++)
+        var shape = workload with { RequestCount = WarmupRequests, OutputTokens = Math.Min(workload.OutputTokens, 16) };
+        var started = Stopwatch.GetTimestamp();
+        for (int round = 0; round < 3 || Stopwatch.GetElapsedTime(started) < WarmupDuration; round++)
         {
             var running = new List<Task<RequestOutcome>>();
-            foreach (var request in warmup)
+            foreach (var request in shape.Generate(tokenIds, seedOffset: 10_000 + round)) // fresh prompts: prefill runs every round
             {
                 running.Add(target.RunAsync(request, cancellationToken));
-                await Task.Delay(TimeSpan.FromMilliseconds(5 * round), cancellationToken); // together, then overlapping
+                await Task.Delay(TimeSpan.FromMilliseconds(5 * (round % 3)), cancellationToken); // together, then overlapping
             }
             var outcomes = await Task.WhenAll(running);
             if (outcomes.FirstOrDefault(o => !o.Success) is { } failed)

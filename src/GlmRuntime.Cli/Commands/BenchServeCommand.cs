@@ -16,12 +16,12 @@ internal static class BenchServeCommand
     public const string Usage =
         "glm bench serve [--model DIR] [--url URL [--api-key KEY] [--served-model-name NAME]] [--rates 1,2,4,inf] [--requests N]" +
         " [--input-len N] [--output-len N] [--range-ratio R] [--shared-prefix F] [--prefix-groups N] [--burstiness B]" +
-        " [--max-concurrency N] [--seed S] [--single-stream] [--no-prefix-cache] [--speculative] [--kv-cache-mib N] [--json]";
+        " [--max-concurrency N] [--seed S] [--warmup N] [--warmup-seconds S] [--single-stream] [--no-prefix-cache] [--speculative] [--kv-cache-mib N] [--json]";
 
     private static readonly string[] Options =
     [
         "model", "url", "api-key", "served-model-name", "rates", "requests", "input-len", "output-len", "range-ratio", "shared-prefix",
-        "prefix-groups", "burstiness", "max-concurrency", "seed", "kv-cache-mib", "warmup",
+        "prefix-groups", "burstiness", "max-concurrency", "seed", "kv-cache-mib", "warmup", "warmup-seconds",
     ];
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken) =>
@@ -87,6 +87,7 @@ internal static class BenchServeCommand
                 Burstiness = a.DoubleOption("burstiness") ?? 1,
                 MaxConcurrency = a.IntOption("max-concurrency"),
                 WarmupRequests = a.IntOption("warmup") ?? 4,
+                WarmupDuration = TimeSpan.FromSeconds(a.DoubleOption("warmup-seconds") ?? 3),
             };
             string title = string.Create(CultureInfo.InvariantCulture,
                 $"{target.Description}: {workload.RequestCount} requests/rate, {workload.InputTokens} in / {workload.OutputTokens} out, shared prefix {workload.SharedPrefixFraction:P0} ({workload.PrefixGroups} groups)");

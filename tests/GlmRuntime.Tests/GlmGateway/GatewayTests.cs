@@ -189,4 +189,18 @@ public sealed class GatewayTests
         Assert.That(metrics, Does.Match(@"glm_requests_finished_total\{finish_reason=""length""\} \d+"));
         Assert.That(metrics, Does.Not.Contain("# TYPE glm_time_to_first_token_seconds histogram\n# TYPE"), "one TYPE line per family");
     }
+
+    [Test]
+    public async Task Metrics_are_this_engines_only()
+    {
+        // Another engine in the same process reports to a meter of the same name; the gateway must not count it.
+        using var dir = new Support.TempDirectory();
+        await using (var other = await GlmEngine.LoadAsync(GlmRuntime.Checkpoints.DemoModel.EnsureCreated(dir.File("other"))))
+            await other.GenerateAsync([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12], other.DefaultSamplingParams with { MaxTokens = 3 });
+        await PostAsync("/v1/completions", """{"prompt": [3, 4, 5], "max_tokens": 2}""");
+        string metrics = await _http.GetStringAsync("/metrics");
+        var queried = System.Text.RegularExpressions.Regex.Match(metrics, @"^glm_prefix_cache_queried_tokens_total (\d+)$", System.Text.RegularExpressions.RegexOptions.Multiline);
+        Assert.That(queried.Success, Is.True, metrics);
+        Assert.That(long.Parse(queried.Groups[1].Value), Is.EqualTo(_server.Engine.GetStatistics().PrefixQueriedTokenCount));
+    }
 }

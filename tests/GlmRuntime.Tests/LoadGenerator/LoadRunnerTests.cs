@@ -18,7 +18,7 @@ public sealed class LoadRunnerTests
     {
         using var dir = new TempDirectory();
         await using var engine = await GlmEngine.LoadAsync(DemoModel.EnsureCreated(dir.File("demo")), new GlmEngineOptions { EnablePrefixCache = prefixCache });
-        var runner = new LoadRunner(new EngineTarget(engine), EngineTarget.OrdinaryTokenIds(engine)) { WarmupRequests = 1 };
+        var runner = new LoadRunner(new EngineTarget(engine), EngineTarget.OrdinaryTokenIds(engine)) { WarmupRequests = 1, WarmupDuration = TimeSpan.Zero };
         var results = await runner.SweepAsync(Small, [50, double.PositiveInfinity], CancellationToken.None);
         Assert.That(results.Select(r => r.RequestRate), Is.EqualTo(new[] { 50, double.PositiveInfinity }));
         foreach (var r in results)
@@ -48,7 +48,7 @@ public sealed class LoadRunnerTests
     {
         await using var server = await GatewayServer.StartAsync();
         using var target = new HttpTarget(server.BaseUrl, GatewayServer.ApiKey, server.ModelId);
-        var runner = new LoadRunner(target, EngineTarget.OrdinaryTokenIds(server.Engine)) { WarmupRequests = 1 };
+        var runner = new LoadRunner(target, EngineTarget.OrdinaryTokenIds(server.Engine)) { WarmupRequests = 1, WarmupDuration = TimeSpan.Zero };
         var result = (await runner.SweepAsync(Small, [50], CancellationToken.None)).Single();
         Assert.That((result.Completed, result.Failed, result.TotalOutputTokens), Is.EqualTo((6, 0, 48L)), string.Join("; ", result.Errors));
         Assert.That(result.CacheHitRate, Is.GreaterThan(0.3), "from the gateway's /metrics counters");
@@ -65,7 +65,7 @@ public sealed class LoadRunnerTests
     {
         var output = new StringWriter();
         int code = GlmRuntime.Cli.GlmCommand.Run(
-            ["bench", "serve", "--json", "--requests", "3", "--rates", "20,inf", "--input-len", "80", "--output-len", "4", "--warmup", "1"],
+            ["bench", "serve", "--json", "--requests", "3", "--rates", "20,inf", "--input-len", "80", "--output-len", "4", "--warmup", "1", "--warmup-seconds", "0"],
             TextReader.Null, output, TextWriter.Null, CancellationToken.None);
         Assert.That(code, Is.Zero, output.ToString());
         var rows = JsonDocument.Parse(output.ToString()).RootElement;
