@@ -34,7 +34,7 @@ internal static class GatewayApp
                     throw new OpenAiException(StatusCodes.Status401Unauthorized, "Incorrect API key provided.", code: "invalid_api_key");
                 await next(context);
             }
-            catch (Exception e) when (!context.Response.HasStarted && ToOpenAiError(e, context.RequestAborted) is { } error)
+            catch (Exception e) when (!context.Response.HasStarted && ToOpenAiError(e, context) is { } error)
             {
                 await error.WriteAsync(context.Response);
             }
@@ -69,21 +69,22 @@ internal static class GatewayApp
     }
 
     /// <summary>The error a failed request gets; null lets the exception through (a bug: 500 from Kestrel).</summary>
-    private static OpenAiException? ToOpenAiError(Exception e, CancellationToken aborted) => e switch
+    private static OpenAiException? ToOpenAiError(Exception e, HttpContext context) => e switch
     {
         OpenAiException openAi => openAi,
-        OperationCanceledException when aborted.IsCancellationRequested => null,
+        OperationCanceledException when context.RequestAborted.IsCancellationRequested => null,
         ChatTemplateException template => new OpenAiException(StatusCodes.Status400BadRequest, template.Message, "messages"),
         // The engine names the field of the request it refuses (prompt too long, bad token ids, bad sampling values).
-        ArgumentException argument => new OpenAiException(StatusCodes.Status400BadRequest, argument.Message, ParamOf(argument)),
+        ArgumentException argument => new OpenAiException(StatusCodes.Status400BadRequest, argument.Message, ParamOf(argument, context)),
         BadHttpRequestException bad => new OpenAiException(bad.StatusCode, bad.Message),
         InvalidOperationException invalid => new OpenAiException(StatusCodes.Status500InternalServerError, invalid.Message, type: "server_error"),
         _ => null,
     };
 
-    private static string? ParamOf(ArgumentException e) => e.ParamName switch
+    private static string? ParamOf(ArgumentException e, HttpContext context) => e.ParamName switch
     {
-        nameof(GenerationRequest.MaxPromptTokens) or "request" or "messages" => "messages",
+        nameof(GenerationRequest.MaxPromptTokens) or "request" or "messages" =>
+            context.Request.Path.StartsWithSegments("/v1/completions") ? "prompt" : "messages",
         null => null,
         var name => name,
     };

@@ -78,8 +78,7 @@ internal static class ChatCompletionsEndpoint
         }
         catch (Exception e) when (e is InvalidOperationException or ArgumentException && !aborted.IsCancellationRequested)
         {
-            // The headers are gone: report the failure in the stream, as vLLM does.
-            await events.WriteAsync(new OpenAiException(StatusCodes.Status500InternalServerError, e.Message, type: "server_error").WriteTo, aborted);
+            await events.WriteErrorAsync(e, aborted);
         }
         await events.DoneAsync(aborted);
     }

@@ -18,13 +18,18 @@ internal static class CompletionsEndpoint
         long created = ResponseFields.UnixNow();
         var tokenizer = state.Engine.Tokenizer;
 
-        void Choice(Utf8JsonWriter json, string text, IReadOnlyList<GeneratedTokenLogprobs>? logprobs, int textOffset, FinishReason? finish)
+        void Header(Utf8JsonWriter json)
         {
             json.WriteStartObject();
             json.WriteString("id", id);
             json.WriteString("object", "text_completion");
             json.WriteNumber("created", created);
             json.WriteString("model", state.ModelId);
+        }
+
+        void Choice(Utf8JsonWriter json, string text, IReadOnlyList<GeneratedTokenLogprobs>? logprobs, int textOffset, FinishReason? finish)
+        {
+            Header(json);
             json.WriteStartArray("choices");
             json.WriteStartObject();
             json.WriteNumber("index", 0);
@@ -45,33 +50,36 @@ internal static class CompletionsEndpoint
             bool any = await enumerator.MoveNextAsync(); // a rejected request still gets its 400
             await events.StartAsync(aborted);
             int offset = 0;
-            for (; any; any = await enumerator.MoveNextAsync())
+            try
             {
-                GenerationUpdate update = enumerator.Current;
-                int at = offset;
-                offset += update.Text.Length;
-                if (update.Text.Length == 0 && update.FinishReason is null && update.Logprobs is not { Count: > 0 })
-                    continue;
-                await events.WriteAsync(json =>
+                for (; any; any = await enumerator.MoveNextAsync())
                 {
-                    Choice(json, update.Text, update.Logprobs, at, update.FinishReason);
-                    json.WriteEndObject();
-                }, aborted);
-                if (update.FinishReason is not null && parsed.IncludeUsage && update.Usage is { } usage)
-                {
+                    GenerationUpdate update = enumerator.Current;
+                    int at = offset;
+                    offset += update.Text.Length;
+                    if (update.Text.Length == 0 && update.FinishReason is null && update.Logprobs is not { Count: > 0 })
+                        continue;
                     await events.WriteAsync(json =>
                     {
-                        json.WriteStartObject();
-                        json.WriteString("id", id);
-                        json.WriteString("object", "text_completion");
-                        json.WriteNumber("created", created);
-                        json.WriteString("model", state.ModelId);
-                        json.WriteStartArray("choices");
-                        json.WriteEndArray();
-                        ResponseFields.WriteUsage(json, usage);
+                        Choice(json, update.Text, update.Logprobs, at, update.FinishReason);
                         json.WriteEndObject();
                     }, aborted);
+                    if (update.FinishReason is not null && parsed.IncludeUsage && update.Usage is { } usage)
+                    {
+                        await events.WriteAsync(json =>
+                        {
+                            Header(json);
+                            json.WriteStartArray("choices");
+                            json.WriteEndArray();
+                            ResponseFields.WriteUsage(json, usage);
+                            json.WriteEndObject();
+                        }, aborted);
+                    }
                 }
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException && !aborted.IsCancellationRequested)
+            {
+                await events.WriteErrorAsync(e, aborted);
             }
             await events.DoneAsync(aborted);
             return;

@@ -37,6 +37,10 @@ internal sealed class ServerSentEvents
         await _response.Body.FlushAsync(cancellationToken);
     }
 
+    /// <summary>A failure after the headers went out: reported as an error event (vLLM's way), the stream then ends.</summary>
+    public Task WriteErrorAsync(Exception e, CancellationToken cancellationToken) =>
+        WriteAsync(new OpenAiException(StatusCodes.Status500InternalServerError, e.Message, type: "server_error").WriteTo, cancellationToken);
+
     public async Task DoneAsync(CancellationToken cancellationToken)
     {
         await _response.Body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), cancellationToken);

@@ -42,6 +42,8 @@ internal sealed class GlmToolCallParser
     private string _key = "";
     private int _argumentCount;
     private bool _streamingString;
+    // The <tool_call> being read was written by the prompt, not the model (so it is not the model's text).
+    private bool _callOpenedByPrompt;
     // The start of a call the prompt opened, returned by the first Push or Flush.
     private List<GlmToolCallDelta>? _startDeltas;
 
@@ -59,6 +61,7 @@ internal sealed class GlmToolCallParser
         if (openCallName is "")
         {
             _state = State.Name;
+            _callOpenedByPrompt = true;
         }
         else if (openCallName is not null)
         {
@@ -104,7 +107,7 @@ internal sealed class GlmToolCallParser
                 content = rest;
                 break;
             case State.Name:
-                content = CallOpen + _field + rest;
+                content = (_callOpenedByPrompt ? "" : CallOpen) + _field + rest;
                 break;
             case State.Value:
                 if (_streamingString)
@@ -252,6 +255,7 @@ internal sealed class GlmToolCallParser
 
     private void StartCall(string name, List<GlmToolCallDelta> deltas)
     {
+        _callOpenedByPrompt = false;
         _callId = GlmToolCall.NewId();
         _callName = name;
         _argumentCount = 0;

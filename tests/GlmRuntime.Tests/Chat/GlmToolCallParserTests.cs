@@ -179,5 +179,7 @@ public sealed class GlmToolCallParserTests
 
         var required = Run(["get_time</tool_call>"], openCallName: "");
         Assert.That(required.Calls.Single().Name, Is.EqualTo("get_time"));
+        var unnamed = Run(["get_ti"], openCallName: "");
+        Assert.That((unnamed.Calls.Count, unnamed.Content), Is.EqualTo((0, "get_ti")), "the prompt's <tool_call> is not the model's text");
     }
 }

@@ -128,6 +128,9 @@ public sealed class GatewayTests
         (status, error) = await PostAsync("/v1/chat/completions", JsonSerializer.Serialize(new { messages = new[] { new { role = "user", content = longText } } }));
         Assert.That(status, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(error.GetProperty("error").GetProperty("message").GetString(), Does.Contain("at most 2000"));
+        Assert.That(error.GetProperty("error").GetProperty("param").GetString(), Is.EqualTo("messages"));
+        (status, error) = await PostAsync("/v1/completions", JsonSerializer.Serialize(new { prompt = Enumerable.Repeat(5, 2001) }));
+        Assert.That((status, error.GetProperty("error").GetProperty("param").GetString()), Is.EqualTo((HttpStatusCode.BadRequest, "prompt")));
 
         (status, error) = await PostAsync("/v1/completions", JsonSerializer.Serialize(new { prompt = new string('x', 70_000) }));
         Assert.That(status, Is.EqualTo(HttpStatusCode.RequestEntityTooLarge), error.ToString());
