@@ -26,6 +26,9 @@ public sealed class LoadRunner(IServingTarget target, IReadOnlyList<int> tokenId
     /// <summary>Runs <paramref name="workload"/> at each rate; every rate gets fresh prompts (no prefix carried over).</summary>
     public async Task<IReadOnlyList<ServingMetrics>> SweepAsync(ServingWorkload workload, IReadOnlyList<double> rates, CancellationToken cancellationToken)
     {
+        Validate();
+        foreach (double rate in rates)
+            ArrivalSchedule.Create(1, rate, Burstiness); // refuses a bad rate or burstiness before any request runs
         await WarmupAsync(workload, cancellationToken);
         var results = new List<ServingMetrics>();
         for (int i = 0; i < rates.Count; i++)
@@ -40,6 +43,7 @@ public sealed class LoadRunner(IServingTarget target, IReadOnlyList<int> tokenId
     /// <summary>One request at a time (Artificial Analysis' single-stream speed).</summary>
     public async Task<SingleStreamMetrics> SingleStreamAsync(ServingWorkload workload, CancellationToken cancellationToken)
     {
+        Validate();
         await WarmupAsync(workload, cancellationToken);
         // Prompts of their own: a sweep on the same server must not have cached them.
         var requests = workload.Generate(tokenIds, seedOffset: 5_000);
@@ -70,11 +74,21 @@ public sealed class LoadRunner(IServingTarget target, IReadOnlyList<int> tokenId
         return ServingMetrics.Compute(rate, outcomes, duration, counters);
     }
 
+    /// <summary>Checks the runner's own settings; the exception names the property.</summary>
+    public void Validate()
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(WarmupRequests, nameof(WarmupRequests));
+        if (MaxConcurrency is < 1)
+            throw new ArgumentOutOfRangeException(nameof(MaxConcurrency), MaxConcurrency, "MaxConcurrency must be at least 1 (or null for no cap).");
+        if (!(Burstiness > 0) || double.IsInfinity(Burstiness))
+            throw new ArgumentOutOfRangeException(nameof(Burstiness), Burstiness, "Burstiness must be positive and finite.");
+    }
+
     private async Task<RequestOutcome> RunOneAsync(WorkloadRequest request, SemaphoreSlim? gate, CancellationToken cancellationToken)
     {
         await Task.Yield(); // launch without waiting for the request's first await
         if (gate is not null)
-            await gate.WaitAsync(cancellationToken);
+            await gate.WaitAsync(cancellationToken); // before the try: only a slot that was taken is released
         try
         {
             return await target.RunAsync(request, cancellationToken);

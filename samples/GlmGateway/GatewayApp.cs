@@ -18,7 +18,9 @@ internal static class GatewayApp
     {
         var builder = WebApplication.CreateSlimBuilder(args ?? []);
         builder.WebHost.UseUrls(options.Urls);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes);
+        // The gateway answers 413 itself above MaxRequestBodyBytes; Kestrel's own limit sits 1 MiB higher so that it can
+        // still drain (rather than reset) an oversized body after that answer, and the client reads the 413.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes + (1 << 20));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
 

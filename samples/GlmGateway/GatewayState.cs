@@ -19,18 +19,31 @@ internal sealed class GatewayState(GlmEngine engine, GatewayOptions options, str
     {
         if (context.Request.ContentLength > Options.MaxRequestBodyBytes)
             throw TooLarge();
+        // Counted here as well, for bodies without a Content-Length (chunked).
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
         try
         {
-            using var document = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+            while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+            {
+                if (buffer.Length + read > Options.MaxRequestBodyBytes)
+                    throw TooLarge();
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            throw TooLarge();
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.GetBuffer().AsMemory(0, (int)buffer.Length));
             return document.RootElement.Clone();
         }
         catch (JsonException e)
         {
             throw new OpenAiException(StatusCodes.Status400BadRequest, $"The request body is not valid JSON: {e.Message}");
-        }
-        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            throw TooLarge();
         }
     }
 

@@ -146,9 +146,10 @@ internal sealed record OpenAiRequest(GenerationRequest Request, string? Model, b
             string name = $"logit_bias.{entry.Name}";
             if (!int.TryParse(entry.Name, NumberStyles.None, CultureInfo.InvariantCulture, out int id))
                 throw OpenAiException.BadField(name, $"'logit_bias' keys must be token ids; '{entry.Name}' is not.");
-            if (entry.Value.ValueKind != JsonValueKind.Number || entry.Value.GetDouble() is < -100 or > 100)
+            if (entry.Value.ValueKind != JsonValueKind.Number || !entry.Value.TryGetDouble(out double value)
+                || !double.IsFinite(value) || value is < -100 or > 100)
                 throw OpenAiException.BadField(name, $"'{name}' must be a number between -100 and 100.");
-            map[id] = (float)entry.Value.GetDouble();
+            map[id] = (float)value;
         }
         return map;
     }

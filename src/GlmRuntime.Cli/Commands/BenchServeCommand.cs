@@ -41,13 +41,23 @@ internal static class BenchServeCommand
             PrefixGroups = a.IntOption("prefix-groups") ?? 4,
             Seed = a.IntOption("seed") ?? 1,
         };
+        double burstiness = a.DoubleOption("burstiness") ?? 1;
+        int? maxConcurrency = a.IntOption("max-concurrency");
+        int warmup = a.IntOption("warmup") ?? 4;
+        double warmupSeconds = a.DoubleOption("warmup-seconds") ?? 3;
+        if (!(burstiness > 0) || double.IsInfinity(burstiness))
+            throw new UsageException("option '--burstiness' must be positive and finite (1 = Poisson)");
+        if (maxConcurrency is < 1)
+            throw new UsageException("option '--max-concurrency' must be at least 1");
+        if (warmup < 0 || !(warmupSeconds >= 0))
+            throw new UsageException("options '--warmup' and '--warmup-seconds' must not be negative");
         try
         {
             workload.Validate();
         }
         catch (ArgumentOutOfRangeException e)
         {
-            throw new UsageException($"option for {e.ParamName} is out of range: {e.Message}");
+            throw new UsageException($"option for {e.ParamName} is out of range: {e.Message.Split(" (Parameter")[0]}");
         }
         double[] rates = ParseRates(a.Option("rates") ?? "1,2,4,8,inf");
         string model = a.Option("model") ?? DemoModel.EnsureCreated(DemoModel.DefaultDirectory(), cancellationToken);
@@ -84,10 +94,10 @@ internal static class BenchServeCommand
         {
             var runner = new LoadRunner(target, tokenIds, log)
             {
-                Burstiness = a.DoubleOption("burstiness") ?? 1,
-                MaxConcurrency = a.IntOption("max-concurrency"),
-                WarmupRequests = a.IntOption("warmup") ?? 4,
-                WarmupDuration = TimeSpan.FromSeconds(a.DoubleOption("warmup-seconds") ?? 3),
+                Burstiness = burstiness,
+                MaxConcurrency = maxConcurrency,
+                WarmupRequests = warmup,
+                WarmupDuration = TimeSpan.FromSeconds(warmupSeconds),
             };
             string title = string.Create(CultureInfo.InvariantCulture,
                 $"{target.Description}: {workload.RequestCount} requests/rate, {workload.InputTokens} in / {workload.OutputTokens} out, shared prefix {workload.SharedPrefixFraction:P0} ({workload.PrefixGroups} groups)");

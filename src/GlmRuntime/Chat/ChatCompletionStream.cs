@@ -43,6 +43,7 @@ internal sealed class ChatCompletionStream
             }
         }
 
+        deltas = Coalesce(deltas);
         FinishReason? finish = update.FinishReason;
         if (finish == FinishReason.Stop && _tools is { Calls.Count: > 0 })
             finish = FinishReason.ToolCalls;
@@ -52,5 +53,25 @@ internal sealed class ChatCompletionStream
             ToolCalls = last && _tools is not null ? _tools.Calls : [],
             ReasoningTokenCount = !last ? null : _reasoning is null ? 0 : _reasoning.ReasoningTokenCount,
         };
+    }
+
+    /// <summary>
+    /// One delta per call and step (OpenAI's streams never repeat an index within a chunk, and clients such as
+    /// openai-python's stream helper take a chunk's first entry per index as the whole): the first keeps the id and
+    /// name, the argument pieces are joined.
+    /// </summary>
+    private static IReadOnlyList<GlmToolCallDelta> Coalesce(IReadOnlyList<GlmToolCallDelta> deltas)
+    {
+        if (deltas.Count < 2)
+            return deltas;
+        var merged = new List<GlmToolCallDelta>();
+        foreach (GlmToolCallDelta delta in deltas)
+        {
+            if (merged.Count > 0 && merged[^1].Index == delta.Index)
+                merged[^1] = merged[^1] with { ArgumentsDelta = merged[^1].ArgumentsDelta + delta.ArgumentsDelta };
+            else
+                merged.Add(delta);
+        }
+        return merged;
     }
 }

@@ -75,10 +75,12 @@ internal static class ChatRequestMapper
     /// <summary>A function call's arguments, parsed from the model's JSON object, as <see cref="FunctionCallContent"/> wants them.</summary>
     public static FunctionCallContent ToFunctionCall(GlmToolCall call)
     {
-        Dictionary<string, object?>? arguments = null;
+        var arguments = new Dictionary<string, object?>(StringComparer.Ordinal);
         using (var document = JsonDocument.Parse(call.ArgumentsJson))
         {
-            arguments = document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value.Clone(), StringComparer.Ordinal);
+            // A key the model repeated keeps its last value, as JSON parsers do.
+            foreach (JsonProperty property in document.RootElement.EnumerateObject())
+                arguments[property.Name] = property.Value.Clone();
         }
         return new FunctionCallContent(call.Id, call.Name, arguments);
     }

@@ -187,17 +187,25 @@ internal sealed class GlmToolCallParser
                 int skip = LeadingWhitespace(rest);
                 rest = rest[skip..];
                 at += skip;
+                if (rest.Length == 0)
+                    return false;
                 if (rest.StartsWith(ValueOpen, StringComparison.Ordinal))
                 {
                     at += ValueOpen.Length;
                     OpenValue(deltas);
                     return true;
                 }
-                if (rest.Length > 0 && ValueOpen.StartsWith(rest, StringComparison.Ordinal))
+                // A key without a value: drop it, and go on with the next argument or the end of the call.
+                if (rest.StartsWith(CallClose, StringComparison.Ordinal) || rest.StartsWith(KeyOpen, StringComparison.Ordinal))
+                {
+                    _state = State.BetweenArguments;
+                    return true;
+                }
+                if (ValueOpen.StartsWith(rest, StringComparison.Ordinal) || CallClose.StartsWith(rest, StringComparison.Ordinal)
+                    || KeyOpen.StartsWith(rest, StringComparison.Ordinal))
                     return false;
-                if (rest.Length > 0)
-                    OpenValue(deltas); // the value's opening tag is missing: read the text as the value
-                return rest.Length > 0;
+                OpenValue(deltas); // the value's opening tag is missing: read the text as the value
+                return true;
             }
             case State.Value:
             {

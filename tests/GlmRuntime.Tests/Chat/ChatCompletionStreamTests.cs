@@ -41,4 +41,16 @@ public sealed class ChatCompletionStreamTests
         Assert.That(updates.Single().FinishReason, Is.EqualTo(FinishReason.Length));
         Assert.That(updates.Single().ToolCalls.Single().ArgumentsJson, Is.EqualTo("{\"a\": 1}"));
     }
+
+    [Test]
+    public void A_step_carries_one_delta_per_call()
+    {
+        // Start and end of a call in one step (a zero-argument call, or one closed by the token limit) must not
+        // produce two entries with the same index in one chunk.
+        var stream = new ChatCompletionStream(null, new GlmToolCallParser([]));
+        var update = stream.Push(new GenerationUpdate("<tool_call>get_time</tool_call><tool_call>f<arg_key>a</arg_key><arg_value>1</arg_value></tool_call>", [1], FinishReason.Stop, new GenerationUsage(1, 1)));
+        Assert.That(update.ToolCallDeltas.Select(d => d.Index), Is.EqualTo(new[] { 0, 1 }));
+        Assert.That(update.ToolCallDeltas.Select(d => (d.Name, d.ArgumentsDelta)), Is.EqualTo(new[] { ("get_time", "{}"), ("f", "{\"a\": 1}") }));
+        Assert.That(update.ToolCallDeltas.All(d => d.Id is not null), Is.True);
+    }
 }

@@ -120,4 +120,14 @@ public sealed class ChatRequestMapperTests
         }));
         Assert.That(ChatRequestMapper.ToGlmMessages(messages[..1], instructions: null), Is.EqualTo(new[] { new GlmChatMessage("user", "Hi") }));
     }
+
+    [Test]
+    public void Function_calls_take_their_arguments_from_json_and_a_repeated_key_keeps_its_last_value()
+    {
+        var call = ChatRequestMapper.ToFunctionCall(new GlmToolCall("call_1", "search", "{\"q\": \"a\", \"n\": 2, \"q\": \"b\"}"));
+        Assert.That((call.CallId, call.Name), Is.EqualTo(("call_1", "search")));
+        Assert.That(call.Arguments!.Keys, Is.EquivalentTo(new[] { "q", "n" }));
+        Assert.That(((JsonElement)call.Arguments["q"]!).GetString(), Is.EqualTo("b"));
+        Assert.That(((JsonElement)call.Arguments["n"]!).GetInt32(), Is.EqualTo(2));
+    }
 }

@@ -182,4 +182,16 @@ public sealed class GlmToolCallParserTests
         var unnamed = Run(["get_ti"], openCallName: "");
         Assert.That((unnamed.Calls.Count, unnamed.Content), Is.EqualTo((0, "get_ti")), "the prompt's <tool_call> is not the model's text");
     }
+
+    [Test]
+    public void A_key_without_a_value_is_dropped_and_the_text_after_the_call_is_content()
+    {
+        foreach (string[] chunks in Chunkings("<tool_call>f<arg_key>a</arg_key></tool_call>Done.<tool_call>g<arg_key>x</arg_key> <arg_key>y</arg_key><arg_value>1</arg_value></tool_call>"))
+        {
+            var parsed = Run(chunks, tools: []);
+            Assert.That(parsed.Calls.Select(c => (c.Name, c.ArgumentsJson)), Is.EqualTo(new[] { ("f", "{}"), ("g", "{\"y\": 1}") }));
+            Assert.That(parsed.Content, Is.EqualTo("Done."));
+            AssertConsistent(parsed);
+        }
+    }
 }

@@ -107,6 +107,7 @@ public sealed class GatewayTests
     [TestCase("""{"messages": [{"role": "user", "content": "Hi"}], "n": 2}""", "n")]
     [TestCase("""{"messages": [{"role": "user", "content": "Hi"}], "response_format": {"type": "json_object"}}""", "response_format.type")]
     [TestCase("""{"messages": [{"role": "user", "content": "Hi"}], "logit_bias": {"abc": 1}}""", "logit_bias.abc")]
+    [TestCase("""{"messages": [{"role": "user", "content": "Hi"}], "logit_bias": {"5": 1e400}}""", "logit_bias.5")]
     [TestCase("""{"messages": [{"role": "user", "content": "Hi"}], "stream_options": {"include_usage": true}}""", "stream_options")]
     public async Task Bad_requests_get_a_400_naming_the_field(string body, string param)
     {

@@ -74,4 +74,16 @@ public sealed class LoadRunnerTests
         Assert.That(rows[1].GetProperty("request_rate").GetString(), Is.EqualTo("Infinity"));
         Assert.That(rows[0].TryGetProperty("p99_ttft_ms", out _) && rows[0].TryGetProperty("median_itl_ms", out _), Is.True);
     }
+
+    [TestCase("--max-concurrency", "0")]
+    [TestCase("--burstiness", "0")]
+    [TestCase("--warmup", "-1")]
+    [TestCase("--rates", "0")]
+    public void Bad_cli_options_are_usage_errors_before_anything_runs(string option, string value)
+    {
+        var error = new StringWriter();
+        int code = GlmRuntime.Cli.GlmCommand.Run(["bench", "serve", option, value], TextReader.Null, TextWriter.Null, error, CancellationToken.None);
+        Assert.That(code, Is.EqualTo(2), error.ToString());
+        Assert.That(error.ToString(), Does.Contain(option));
+    }
 }
