@@ -7,6 +7,7 @@ internal sealed class Arguments
 {
     private readonly Dictionary<string, string> _options = new(StringComparer.Ordinal);
     private readonly HashSet<string> _flags = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, List<string>> _repeated = new(StringComparer.Ordinal);
 
     public List<string> Positional { get; } = [];
 
@@ -29,7 +30,7 @@ internal sealed class Arguments
                 (name, value) = (name[..eq], name[(eq + 1)..]);
                 if (!options.Contains(name))
                     throw new UsageException($"unknown option '--{name}'");
-                result._options[name] = value;
+                result.Set(name, value);
             }
             else if (flags.Contains(name))
                 result._flags.Add(name);
@@ -37,7 +38,7 @@ internal sealed class Arguments
             {
                 if (i + 1 >= args.Count)
                     throw new UsageException($"option '--{name}' needs a value");
-                result._options[name] = args[++i];
+                result.Set(name, args[++i]);
             }
             else
                 throw new UsageException($"unknown option '--{name}'");
@@ -46,6 +47,20 @@ internal sealed class Arguments
     }
 
     public bool Flag(string name) => _flags.Contains(name);
+
+    /// <summary>Every value of an option that may be given more than once, in order; each may also be a comma list.</summary>
+    public IReadOnlyList<string> Values(string name) =>
+        _repeated.TryGetValue(name, out var values)
+            ? values.SelectMany(v => v.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).ToList()
+            : [];
+
+    private void Set(string name, string value)
+    {
+        _options[name] = value; // the last one wins for single-valued options
+        if (!_repeated.TryGetValue(name, out var values))
+            _repeated[name] = values = [];
+        values.Add(value);
+    }
 
     public string? Option(string name) => _options.GetValueOrDefault(name);
 

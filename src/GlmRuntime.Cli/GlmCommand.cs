@@ -16,7 +16,9 @@ internal static class GlmCommand
         "  " + GenerateCommand.Usage,
         "  " + BenchCommand.Usage,
         "  " + DiagnoseCommand.Usage,
-        "  " + TuneCommand.Usage);
+        "  " + TuneCommand.Usage,
+        "  " + QuantizeCommand.Usage,
+        "  " + EvalQuantCommand.Usage);
 
     public static int Run(IReadOnlyList<string> args, TextReader input, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
@@ -38,6 +40,8 @@ internal static class GlmCommand
                 "bench" => BenchCommand.Run(rest, output, error, cancellationToken),
                 "diagnose" => DiagnoseCommand.Run(rest, output),
                 "tune" => TuneCommand.Run(rest, output, error, cancellationToken),
+                "quantize" => QuantizeCommand.Run(rest, output, error, cancellationToken),
+                "eval-quant" => EvalQuantCommand.Run(rest, output, cancellationToken),
                 _ => throw new UsageException($"unknown command '{args[0]}'"),
             };
         }

@@ -15,18 +15,20 @@ namespace GlmRuntime.Cli.Commands;
 internal static class BenchCommand
 {
     public const string Usage = "glm bench cpu [--json] [--threads N] [--model DIR] [--activations int8|float32] [--kernels-only] [--quick]" +
-        " | " + BenchServeCommand.Usage + " | glm bench gpu [--json] [--device N] [--quick] | glm bench kernels [--json] [--device N] [--quick] [--kernel-configs FILE]";
+        " | " + BenchServeCommand.Usage + " | " + BenchQuantizeCommand.Usage + " | glm bench gpu [--json] [--device N] [--quick] | glm bench kernels [--json] [--device N] [--quick] [--kernel-configs FILE]";
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
         if (args.Count > 0 && args[0] == "serve")
             return BenchServeCommand.Run(args.Skip(1).ToList(), output, error, cancellationToken);
+        if (args.Count > 0 && args[0] == "quantize")
+            return BenchQuantizeCommand.Run(args.Skip(1).ToList(), output, error, cancellationToken);
         var a = Arguments.Parse(args, options: ["threads", "model", "activations", "device", "kernel-configs"], flags: ["json", "quick", "kernels-only"]);
         string benchmark = a.SinglePositional("benchmark");
         if (benchmark is "gpu" or "kernels")
             return RunGpu(a, benchmark, output, error);
         if (benchmark != "cpu")
-            throw new UsageException($"unknown benchmark '{benchmark}' (cpu, serve, gpu or kernels)");
+            throw new UsageException($"unknown benchmark '{benchmark}' (cpu, serve, quantize, gpu or kernels)");
         int threads = a.IntOption("threads") ?? Environment.ProcessorCount;
         if (threads < 1)
             throw new UsageException("option '--threads' must be at least 1");

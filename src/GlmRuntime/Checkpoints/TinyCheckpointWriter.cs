@@ -180,57 +180,13 @@ public static class TinyCheckpointWriter
     {
         Action<Utf8JsonWriter>? quantization = format switch
         {
-            TinyCheckpointFormat.Mxfp4 => w => WriteQuarkConfig(w, entries.Where(e => e.Role == TensorRole.Linear && !IsQuantized(e.Module, e.Layer, config, format)).Select(e => e.Module)),
-            TinyCheckpointFormat.Fp8 => w => WriteFp8Config(w, entries.Where(e => e.Role == TensorRole.Linear && !IsQuantized(e.Module, e.Layer, config, format)).Select(e => e.Module)),
+            TinyCheckpointFormat.Mxfp4 => w => Quantization.QuantizationConfigWriter.WriteQuark(w, entries.Where(e => e.Role == TensorRole.Linear && !IsQuantized(e.Module, e.Layer, config, format)).Select(e => e.Module)),
+            TinyCheckpointFormat.Fp8 => w => Quantization.QuantizationConfigWriter.WriteFp8(w, entries.Where(e => e.Role == TensorRole.Linear && !IsQuantized(e.Module, e.Layer, config, format)).Select(e => e.Module)),
             _ => null,
         };
         using var stream = File.Create(path);
         using var writer = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
         GlmConfigWriter.Write(writer, config, quantization);
-    }
-
-    private static void WriteQuarkConfig(Utf8JsonWriter w, IEnumerable<string> exclude)
-    {
-        w.WriteStartObject();
-        w.WriteString("quant_method", "quark");
-        w.WriteStartObject("global_quant_config");
-        w.WriteStartObject("weight");
-        w.WriteString("dtype", "fp4");
-        w.WriteString("qscheme", "per_group");
-        w.WriteNumber("group_size", 32);
-        w.WriteNumber("ch_axis", -1);
-        w.WriteString("scale_format", "e8m0");
-        w.WriteString("scale_calculation_mode", "even");
-        w.WriteString("round_method", "half_even");
-        w.WriteBoolean("is_dynamic", false);
-        w.WriteEndObject();
-        w.WriteNull("input_tensors");
-        w.WriteNull("output_tensors");
-        w.WriteEndObject();
-        w.WriteStartObject("layer_quant_config");
-        w.WriteEndObject();
-        w.WriteStartArray("exclude");
-        foreach (string module in exclude)
-            w.WriteStringValue(module);
-        w.WriteEndArray();
-        w.WriteEndObject();
-    }
-
-    private static void WriteFp8Config(Utf8JsonWriter w, IEnumerable<string> notConverted)
-    {
-        w.WriteStartObject();
-        w.WriteString("quant_method", "fp8");
-        w.WriteString("fmt", "e4m3");
-        w.WriteString("activation_scheme", "dynamic");
-        w.WriteStartArray("weight_block_size");
-        w.WriteNumberValue(128);
-        w.WriteNumberValue(128);
-        w.WriteEndArray();
-        w.WriteStartArray("modules_to_not_convert");
-        foreach (string module in notConverted)
-            w.WriteStringValue(module);
-        w.WriteEndArray();
-        w.WriteEndObject();
     }
 
     private static void WriteGenerationConfig(string path, GlmConfig config)

@@ -50,7 +50,7 @@ public sealed class SyntheticModelTests
     {
         var (code, _, err) = CliRunner.Run("", "bench", "tpu");
         Assert.That(code, Is.EqualTo(2));
-        Assert.That(err, Does.Contain("unknown benchmark 'tpu' (cpu, serve, gpu or kernels)"));
+        Assert.That(err, Does.Contain("unknown benchmark 'tpu' (cpu, serve, quantize, gpu or kernels)"));
         (code, _, err) = CliRunner.Run("", "bench", "cpu", "--threads", "0");
         Assert.That(code, Is.EqualTo(2));
         Assert.That(err, Does.Contain("--threads"));
