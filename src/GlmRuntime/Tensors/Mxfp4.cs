@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Runtime.CompilerServices;
 
 namespace GlmRuntime.Tensors;
@@ -97,17 +99,73 @@ public static class Mxfp4
         for (int block = 0; block * BlockSize < k; block++)
         {
             int start = block * BlockSize, end = Math.Min(k, start + BlockSize);
+            if (end - start == BlockSize && Vector256.IsHardwareAccelerated)
+            {
+                scales[block] = QuantizeBlock(row.Slice(start, BlockSize), packed.Slice(start / 2, BlockSize / 2));
+                continue;
+            }
             float amax = 0f;
             for (int i = start; i < end; i++)
                 amax = MathF.Max(amax, MathF.Abs(row[i]));
             int s = EvenSharedExponent(amax);
             scales[block] = (byte)(Math.Max(s, -126) + 127);
+            // 2^−s is exact for s in [−127, 127] (2^−127 as a subnormal), so the product is x·2^−s rounded once,
+            // the same value ScaleB gives, at a fraction of its cost.
+            float inverse = PowerOfTwo(-s);
             for (int i = start; i < end; i++)
             {
-                int code = RoundToE2M1(MathF.ScaleB(row[i], -s));
+                int code = RoundToE2M1(row[i] * inverse);
                 packed[i >> 1] |= (byte)((i & 1) == 0 ? code : code << 4);
             }
         }
+    }
+
+    /// <summary>
+    /// One full block, eight lanes at a time: the same arithmetic as the scalar path (x·2^−s, the midpoint counts of
+    /// <see cref="RoundToE2M1"/>, +0 for zero), so the bytes are identical. Returns the scale byte.
+    /// </summary>
+    [SkipLocalsInit]
+    private static byte QuantizeBlock(ReadOnlySpan<float> values, Span<byte> packed)
+    {
+        ref float first = ref MemoryMarshal.GetReference(values);
+        var v0 = Vector256.LoadUnsafe(ref first, 0);
+        var v1 = Vector256.LoadUnsafe(ref first, 8);
+        var v2 = Vector256.LoadUnsafe(ref first, 16);
+        var v3 = Vector256.LoadUnsafe(ref first, 24);
+        if (!Vector256.EqualsAll(v0, v0) || !Vector256.EqualsAll(v1, v1) || !Vector256.EqualsAll(v2, v2) || !Vector256.EqualsAll(v3, v3))
+            throw new ArgumentException("Cannot quantize NaN to E2M1.", nameof(values));
+        var amaxLanes = Vector256.Max(Vector256.Max(Vector256.Abs(v0), Vector256.Abs(v1)), Vector256.Max(Vector256.Abs(v2), Vector256.Abs(v3)));
+        var half = Vector128.Max(amaxLanes.GetLower(), amaxLanes.GetUpper());
+        half = Vector128.Max(half, Vector128.Shuffle(half, Vector128.Create(2, 3, 0, 1)));
+        float amax = MathF.Max(half.ToScalar(), half.GetElement(1));
+        int s = EvenSharedExponent(amax);
+        var inverse = Vector256.Create(PowerOfTwo(-s));
+        Span<int> codes = stackalloc int[BlockSize];
+        Codes(v0 * inverse).CopyTo(codes);
+        Codes(v1 * inverse).CopyTo(codes[8..]);
+        Codes(v2 * inverse).CopyTo(codes[16..]);
+        Codes(v3 * inverse).CopyTo(codes[24..]);
+        for (int j = 0; j < BlockSize / 2; j++)
+            packed[j] = (byte)(codes[2 * j] | (codes[2 * j + 1] << 4));
+        return (byte)(Math.Max(s, -126) + 127);
+    }
+
+    /// <summary>2^e for e in [−127, 127], exactly (2^−127 is a subnormal), built from its bits.</summary>
+    private static float PowerOfTwo(int e) =>
+        BitConverter.UInt32BitsToSingle(e >= -126 ? (uint)(e + 127) << 23 : 0x0040_0000u);
+
+    /// <summary><see cref="RoundToE2M1"/> on eight lanes: comparison masks are −1, so the midpoint count is minus their sum.</summary>
+    private static Vector256<int> Codes(Vector256<float> x)
+    {
+        var a = Vector256.Abs(x);
+        var count = Vector256.GreaterThan(a, Vector256.Create(0.25f)).AsInt32() + Vector256.GreaterThanOrEqual(a, Vector256.Create(0.75f)).AsInt32()
+            + Vector256.GreaterThan(a, Vector256.Create(1.25f)).AsInt32() + Vector256.GreaterThanOrEqual(a, Vector256.Create(1.75f)).AsInt32()
+            + Vector256.GreaterThan(a, Vector256.Create(2.5f)).AsInt32() + Vector256.GreaterThanOrEqual(a, Vector256.Create(3.5f)).AsInt32()
+            + Vector256.GreaterThan(a, Vector256.Create(5f)).AsInt32();
+        var m = -count;
+        // The sign bit for non-zero codes only (zero is always written +0).
+        var negative = Vector256.ShiftRightLogical(x.AsInt32(), 31) & ~Vector256.Equals(m, Vector256<int>.Zero);
+        return m | Vector256.ShiftLeft(negative, 3);
     }
 
     /// <summary>Quark's "even" shared exponent: round amax at the E2M1 mantissa position before taking floor(log2) − 2.</summary>
@@ -128,19 +186,14 @@ public static class Mxfp4
     {
         float a = MathF.Abs(x);
         // Magnitude codes 0..7 = {0, .5, 1, 1.5, 2, 3, 4, 6}; midpoints 0.25 .75 1.25 1.75 2.5 3.5 5 resolve to the even code.
-        int m = a switch
-        {
-            <= 0.25f => 0,
-            < 0.75f => 1,
-            <= 1.25f => 2,
-            < 1.75f => 3,
-            <= 2.5f => 4,
-            < 3.5f => 5,
-            <= 5f => 6,
-            _ => 7,
-        };
+        // Count the midpoints below a: branch-free, because real weights make a switch mispredict on nearly every
+        // value (~20 ns each). ">" at the midpoints that round down to the even code, ">=" where they round up.
+        int m = (a > 0.25f ? 1 : 0) + (a >= 0.75f ? 1 : 0) + (a > 1.25f ? 1 : 0) + (a >= 1.75f ? 1 : 0)
+              + (a > 2.5f ? 1 : 0) + (a >= 3.5f ? 1 : 0) + (a > 5f ? 1 : 0);
         if (float.IsNaN(x))
             throw new ArgumentException("Cannot quantize NaN to E2M1.", nameof(x));
-        return m == 0 || !float.IsNegative(x) ? m : m | 8;
+        // The sign bit, except for zero (always +0): also branch-free, as signs are random.
+        int negative = (int)(BitConverter.SingleToUInt32Bits(x) >> 31) & (int)((uint)-m >> 31);
+        return m | (negative << 3);
     }
 }
