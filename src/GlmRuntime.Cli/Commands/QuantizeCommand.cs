@@ -12,11 +12,11 @@ namespace GlmRuntime.Cli.Commands;
 internal static class QuantizeCommand
 {
     public const string Usage =
-        "glm quantize --model DIR --out DIR [--format mxfp4|fp8] [--exclude PATTERN ...] [--no-default-excludes] [--threads N] [--max-shard-gb G] [--json]";
+        "glm quantize --model DIR --out DIR [--format mxfp4|fp8] [--exclude PATTERN ...] [--no-default-excludes] [--whole-blocks] [--threads N] [--max-shard-gb G] [--json]";
 
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var a = Arguments.Parse(args, options: ["model", "out", "format", "exclude", "threads", "max-shard-gb"], flags: ["no-default-excludes", "json"]);
+        var a = Arguments.Parse(args, options: ["model", "out", "format", "exclude", "threads", "max-shard-gb"], flags: ["no-default-excludes", "whole-blocks", "json"]);
         a.RejectPositional();
         var options = new QuantizeOptions
         {
@@ -28,6 +28,7 @@ internal static class QuantizeCommand
             },
             Exclude = a.Values("exclude"),
             DefaultExclusions = !a.Flag("no-default-excludes"),
+            RequireWholeBlocks = a.Flag("whole-blocks"),
             Threads = a.IntOption("threads"),
             MaxShardBytes = a.DoubleOption("max-shard-gb") is double gb ? (long)(gb * (1L << 30)) : 5L << 30,
         };

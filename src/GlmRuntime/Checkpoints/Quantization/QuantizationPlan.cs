@@ -94,6 +94,9 @@ internal sealed class QuantizationPlan
             }
             else
             {
+                if (options.RequireWholeBlocks && options.Format == QuantizationFormat.Mxfp4 && info.Shape[1] % 32 != 0)
+                    throw new CheckpointException(
+                        $"Tensor '{name}' {info.ShapeText} has K = {info.Shape[1]}, not a multiple of 32, and whole MXFP4 blocks were required; exclude '{module}' or allow partial blocks.");
                 quantized++;
                 tensors.Add(new PlannedTensor(name, TensorAction.Quantize, info.ByteLength, scaleName));
             }

@@ -30,6 +30,13 @@ public sealed record QuantizeOptions
     /// </summary>
     public bool DefaultExclusions { get; init; } = true;
 
+    /// <summary>
+    /// Refuse Linear weights whose input width K is not a multiple of 32 instead of writing a partial last block as
+    /// Quark does; for runtimes whose MXFP4 kernels need whole blocks (GlmRuntime's GPU grouped MoE runs such experts
+    /// one by one). MXFP4 only.
+    /// </summary>
+    public bool RequireWholeBlocks { get; init; }
+
     /// <summary>Largest output shard; more are written, with an index, above it.</summary>
     public long MaxShardBytes { get; init; } = 5L << 30;
 

@@ -228,6 +228,10 @@ public sealed class CheckpointQuantizerTests
         Assert.That(async () => await CheckpointQuantizer.QuantizeAsync(broken, _dir.File("c")),
             Throws.InstanceOf<CheckpointException>().With.Message.Contains("model-00002-of-00002.safetensors"));
 
+        // kv_b_proj has K = 16: Quark writes a partial block (the default, as the export above), or it is refused by name.
+        Assert.That(async () => await CheckpointQuantizer.QuantizeAsync(Model("tiny-glm5"), _dir.File("whole"), new QuantizeOptions { RequireWholeBlocks = true }),
+            Throws.InstanceOf<CheckpointException>().With.Message.Contains("kv_b_proj.weight").And.Message.Contains("not a multiple of 32"));
+
         string notEmpty = _dir.File("not-empty");
         Directory.CreateDirectory(notEmpty);
         File.WriteAllText(Path.Combine(notEmpty, "keep.txt"), "x");
