@@ -35,15 +35,11 @@ public static class Float8E4M3
             int m = (int)MathF.Round(a * 512f, MidpointRounding.ToEven);
             return (byte)(sign | m); // m == 8 lands exactly on the smallest normal (exponent 1, mantissa 0)
         }
-        int exp = (int)((BitConverter.SingleToUInt32Bits(a) >> 23) & 0xFF) - 127; // -6..8
-        float step = MathF.ScaleB(1f, exp - 3);
-        int q = (int)MathF.Round(a / step, MidpointRounding.ToEven); // 8..16
-        if (q == 16)
-        {
-            q = 8;
-            exp++;
-        }
-        int code = ((exp + 7) << 3) | (q - 8);
+        // Normal range: round the float32 mantissa to 3 bits, ties to even, in the bits themselves (a carry moves into
+        // the exponent as it should); float32's exponent bias 127 becomes e4m3's 7.
+        uint bits = BitConverter.SingleToUInt32Bits(a);
+        uint rounded = bits + 0x7FFFFu + ((bits >> 20) & 1);
+        int code = (int)(rounded >> 20) - (120 << 3);
         return (byte)(sign | Math.Min(code, 0x7E));
     }
 

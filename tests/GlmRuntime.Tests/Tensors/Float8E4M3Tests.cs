@@ -51,4 +51,31 @@ public class Float8E4M3Tests
         Assert.That(Float8E4M3.FromSingle(-1000f), Is.EqualTo(0xFE));
         Assert.That(Float8E4M3.FromSingle(0.0146484375f), Is.EqualTo(0x08), "7.5 · 2^-9 rounds up into the first normal");
     }
+
+    [Test]
+    public void Encoding_is_the_nearest_code_with_ties_to_even_for_every_float_up_to_448()
+    {
+        // Brute force over the decoded grid: the reference knows nothing of bit tricks.
+        float[] grid = Enumerable.Range(0, 0x7F).Select(c => Float8E4M3.ToSingle((byte)c)).ToArray(); // 0 .. 448
+        for (uint bits = 0; bits <= BitConverter.SingleToUInt32Bits(448f); bits += 601)
+        {
+            float x = BitConverter.UInt32BitsToSingle(bits);
+            int hi = Array.BinarySearch(grid, x);
+            if (hi < 0)
+                hi = ~hi; // the first grid value above x
+            int expected = grid[hi] == x || hi == 0 ? hi
+                : (x - grid[hi - 1]) < (grid[hi] - x) ? hi - 1
+                : (x - grid[hi - 1]) > (grid[hi] - x) ? hi
+                : (hi % 2 == 0 ? hi : hi - 1);
+            Assert.That(Float8E4M3.FromSingle(x), Is.EqualTo((byte)expected), $"{x:R}");
+            Assert.That(Float8E4M3.FromSingle(-x), Is.EqualTo((byte)(expected | 0x80)), $"-{x:R}");
+        }
+        for (int c = 0; c + 1 < grid.Length; c++)
+        {
+            float midpoint = (grid[c] + grid[c + 1]) / 2; // exact: both are short binary fractions
+            Assert.That(Float8E4M3.FromSingle(midpoint), Is.EqualTo((byte)(c % 2 == 0 ? c : c + 1)), $"tie {midpoint:R}");
+            Assert.That(Float8E4M3.FromSingle(MathF.BitIncrement(midpoint)), Is.EqualTo((byte)(c + 1)), $"above {midpoint:R}");
+            Assert.That(Float8E4M3.FromSingle(MathF.BitDecrement(midpoint)), Is.EqualTo((byte)c), $"below {midpoint:R}");
+        }
+    }
 }
