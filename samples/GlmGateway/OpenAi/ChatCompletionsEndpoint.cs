@@ -19,68 +19,35 @@ internal static class ChatCompletionsEndpoint
         // Throws here (400) for a prompt the engine refuses; from now on the request is in the engine, and a client
         // that goes away cancels it through RequestAborted.
         var updates = state.Engine.GenerateChatCompletionStreamingAsync(parsed.Request, aborted);
-        var response = new ChatResponse(ResponseFields.NewId("chatcmpl-"), ResponseFields.UnixNow(), state.ModelId);
+        var response = ResponseHeader.Create("chatcmpl-", state.ModelId);
         if (parsed.Stream)
             await StreamAsync(context, state, parsed, updates, response, aborted);
         else
             await RespondAsync(context, state, updates, response, aborted);
     }
 
-    private sealed record ChatResponse(string Id, long Created, string Model)
-    {
-        public void WriteHeader(Utf8JsonWriter json, string kind)
-        {
-            json.WriteString("id", Id);
-            json.WriteString("object", kind);
-            json.WriteNumber("created", Created);
-            json.WriteString("model", Model);
-        }
-    }
-
-    private static async Task StreamAsync(HttpContext context, GatewayState state, OpenAiRequest parsed,
-        IAsyncEnumerable<ChatCompletionUpdate> updates, ChatResponse response, CancellationToken aborted)
+    private static Task StreamAsync(HttpContext context, GatewayState state, OpenAiRequest parsed,
+        IAsyncEnumerable<ChatCompletionUpdate> updates, ResponseHeader response, CancellationToken aborted)
     {
         var events = new ServerSentEvents(context.Response);
-        await using var enumerator = updates.GetAsyncEnumerator(aborted);
-        // Pull the first update before the headers, so that a request the engine rejects still gets a 400.
-        bool any = await enumerator.MoveNextAsync();
-        await events.StartAsync(aborted);
-        await events.WriteAsync(json => Chunk(json, response, delta =>
-        {
-            delta.WriteString("role", "assistant");
-            delta.WriteString("content", "");
-        }), aborted);
-        try
-        {
-            for (; any; any = await enumerator.MoveNextAsync())
+        return events.RunAsync(updates,
+            () => events.WriteAsync(json => Chunk(json, response, delta =>
             {
-                ChatCompletionUpdate update = enumerator.Current;
+                delta.WriteString("role", "assistant");
+                delta.WriteString("content", "");
+            }), aborted),
+            async update =>
+            {
                 if (update.Reasoning.Length > 0 || update.Content.Length > 0 || update.ToolCallDeltas.Count > 0 || update.Logprobs is { Count: > 0 })
                     await events.WriteAsync(json => Chunk(json, response, delta => WriteDelta(delta, update),
                         logprobs: parsed.Logprobs is not null ? update.Logprobs ?? [] : null, tokenizer: state.Engine.Tokenizer), aborted);
-                if (update.FinishReason is { } finish)
-                {
-                    await events.WriteAsync(json => Chunk(json, response, _ => { }, finish: finish), aborted);
-                    if (parsed.IncludeUsage && update.Usage is { } usage)
-                    {
-                        await events.WriteAsync(json =>
-                        {
-                            json.WriteStartObject();
-                            response.WriteHeader(json, "chat.completion.chunk");
-                            json.WriteStartArray("choices");
-                            json.WriteEndArray();
-                            ResponseFields.WriteUsage(json, usage, update.ReasoningTokenCount);
-                            json.WriteEndObject();
-                        }, aborted);
-                    }
-                }
-            }
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException && !aborted.IsCancellationRequested)
-        {
-            await events.WriteErrorAsync(e, aborted);
-        }
-        await events.DoneAsync(aborted);
+                if (update.FinishReason is not { } finish)
+                    return;
+                await events.WriteAsync(json => Chunk(json, response, _ => { }, finish: finish), aborted);
+                if (parsed.IncludeUsage && update.Usage is { } usage)
+                    await events.WriteAsync(json => response.WriteUsageChunk(json, "chat.completion.chunk", usage, update.ReasoningTokenCount), aborted);
+            },
+            aborted);
     }
 
     private static void WriteDelta(Utf8JsonWriter delta, ChatCompletionUpdate update)
@@ -111,11 +78,10 @@ internal static class ChatCompletionsEndpoint
         delta.WriteEndArray();
     }
 
-    private static void Chunk(Utf8JsonWriter json, ChatResponse response, Action<Utf8JsonWriter> writeDelta,
+    private static void Chunk(Utf8JsonWriter json, ResponseHeader response, Action<Utf8JsonWriter> writeDelta,
         FinishReason? finish = null, IReadOnlyList<GeneratedTokenLogprobs>? logprobs = null, GlmRuntime.Tokenization.GlmTokenizer? tokenizer = null)
     {
-        json.WriteStartObject();
-        response.WriteHeader(json, "chat.completion.chunk");
+        response.WriteStart(json, "chat.completion.chunk");
         json.WriteStartArray("choices");
         json.WriteStartObject();
         json.WriteNumber("index", 0);
@@ -133,7 +99,7 @@ internal static class ChatCompletionsEndpoint
     }
 
     private static async Task RespondAsync(HttpContext context, GatewayState state, IAsyncEnumerable<ChatCompletionUpdate> updates,
-        ChatResponse response, CancellationToken aborted)
+        ResponseHeader response, CancellationToken aborted)
     {
         var reasoning = new StringBuilder();
         var content = new StringBuilder();
@@ -152,8 +118,7 @@ internal static class ChatCompletionsEndpoint
 
         context.Response.ContentType = "application/json";
         await using var json = new Utf8JsonWriter(context.Response.Body, ResponseFields.WriterOptions);
-        json.WriteStartObject();
-        response.WriteHeader(json, "chat.completion");
+        response.WriteStart(json, "chat.completion");
         json.WriteStartArray("choices");
         json.WriteStartObject();
         json.WriteNumber("index", 0);

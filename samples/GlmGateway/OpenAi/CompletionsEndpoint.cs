@@ -14,22 +14,13 @@ internal static class CompletionsEndpoint
         state.CheckModel(parsed.Model);
         CancellationToken aborted = context.RequestAborted;
         var updates = state.Engine.GenerateStreamingAsync(parsed.Request, aborted);
-        string id = ResponseFields.NewId("cmpl-");
-        long created = ResponseFields.UnixNow();
+        const string kind = "text_completion";
+        var header = ResponseHeader.Create("cmpl-", state.ModelId);
         var tokenizer = state.Engine.Tokenizer;
-
-        void Header(Utf8JsonWriter json)
-        {
-            json.WriteStartObject();
-            json.WriteString("id", id);
-            json.WriteString("object", "text_completion");
-            json.WriteNumber("created", created);
-            json.WriteString("model", state.ModelId);
-        }
 
         void Choice(Utf8JsonWriter json, string text, IReadOnlyList<GeneratedTokenLogprobs>? logprobs, int textOffset, FinishReason? finish)
         {
-            Header(json);
+            header.WriteStart(json, kind);
             json.WriteStartArray("choices");
             json.WriteStartObject();
             json.WriteNumber("index", 0);
@@ -46,42 +37,21 @@ internal static class CompletionsEndpoint
         if (parsed.Stream)
         {
             var events = new ServerSentEvents(context.Response);
-            await using var enumerator = updates.GetAsyncEnumerator(aborted);
-            bool any = await enumerator.MoveNextAsync(); // a rejected request still gets its 400
-            await events.StartAsync(aborted);
             int offset = 0;
-            try
+            await events.RunAsync(updates, () => Task.CompletedTask, async update =>
             {
-                for (; any; any = await enumerator.MoveNextAsync())
+                int at = offset;
+                offset += update.Text.Length;
+                if (update.Text.Length == 0 && update.FinishReason is null && update.Logprobs is not { Count: > 0 })
+                    return;
+                await events.WriteAsync(json =>
                 {
-                    GenerationUpdate update = enumerator.Current;
-                    int at = offset;
-                    offset += update.Text.Length;
-                    if (update.Text.Length == 0 && update.FinishReason is null && update.Logprobs is not { Count: > 0 })
-                        continue;
-                    await events.WriteAsync(json =>
-                    {
-                        Choice(json, update.Text, update.Logprobs, at, update.FinishReason);
-                        json.WriteEndObject();
-                    }, aborted);
-                    if (update.FinishReason is not null && parsed.IncludeUsage && update.Usage is { } usage)
-                    {
-                        await events.WriteAsync(json =>
-                        {
-                            Header(json);
-                            json.WriteStartArray("choices");
-                            json.WriteEndArray();
-                            ResponseFields.WriteUsage(json, usage);
-                            json.WriteEndObject();
-                        }, aborted);
-                    }
-                }
-            }
-            catch (Exception e) when (e is InvalidOperationException or ArgumentException && !aborted.IsCancellationRequested)
-            {
-                await events.WriteErrorAsync(e, aborted);
-            }
-            await events.DoneAsync(aborted);
+                    Choice(json, update.Text, update.Logprobs, at, update.FinishReason);
+                    json.WriteEndObject();
+                }, aborted);
+                if (update.FinishReason is not null && parsed.IncludeUsage && update.Usage is { } usage)
+                    await events.WriteAsync(json => header.WriteUsageChunk(json, kind, usage), aborted);
+            }, aborted);
             return;
         }
 

@@ -5,6 +5,32 @@ using GlmRuntime.Tokenization;
 
 namespace GlmGateway.OpenAi;
 
+/// <summary>What every object of one response repeats: its id, creation time and model.</summary>
+internal sealed record ResponseHeader(string Id, long Created, string Model)
+{
+    public static ResponseHeader Create(string idPrefix, string model) => new(ResponseFields.NewId(idPrefix), ResponseFields.UnixNow(), model);
+
+    /// <summary>Opens the object and writes id, object (<paramref name="kind"/>), created and model.</summary>
+    public void WriteStart(Utf8JsonWriter json, string kind)
+    {
+        json.WriteStartObject();
+        json.WriteString("id", Id);
+        json.WriteString("object", kind);
+        json.WriteNumber("created", Created);
+        json.WriteString("model", Model);
+    }
+
+    /// <summary><c>stream_options.include_usage</c>'s last chunk: no choices, the usage.</summary>
+    public void WriteUsageChunk(Utf8JsonWriter json, string kind, GenerationUsage usage, int? reasoningTokens = null)
+    {
+        WriteStart(json, kind);
+        json.WriteStartArray("choices");
+        json.WriteEndArray();
+        ResponseFields.WriteUsage(json, usage, reasoningTokens);
+        json.WriteEndObject();
+    }
+}
+
 /// <summary>Parts shared by the chat and completion responses: ids, finish reasons, usage and logprobs.</summary>
 internal static class ResponseFields
 {

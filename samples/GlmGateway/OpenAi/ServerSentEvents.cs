@@ -13,15 +13,35 @@ internal sealed class ServerSentEvents
 
     public ServerSentEvents(HttpResponse response) => _response = response;
 
-    public bool Started { get; private set; }
+    /// <summary>
+    /// Streams <paramref name="updates"/>: the first is pulled before the headers go out (so a request the engine
+    /// rejects still gets its 400), then <paramref name="onStart"/>, each update, a failure as an error event, and
+    /// <c>[DONE]</c>.
+    /// </summary>
+    public async Task RunAsync<T>(IAsyncEnumerable<T> updates, Func<Task> onStart, Func<T, Task> onUpdate, CancellationToken cancellationToken)
+    {
+        await using var enumerator = updates.GetAsyncEnumerator(cancellationToken);
+        bool any = await enumerator.MoveNextAsync();
+        await StartAsync(cancellationToken);
+        await onStart();
+        try
+        {
+            for (; any; any = await enumerator.MoveNextAsync())
+                await onUpdate(enumerator.Current);
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException && !cancellationToken.IsCancellationRequested)
+        {
+            await WriteErrorAsync(e, cancellationToken);
+        }
+        await DoneAsync(cancellationToken);
+    }
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    private async Task StartAsync(CancellationToken cancellationToken)
     {
         _response.StatusCode = StatusCodes.Status200OK;
         _response.ContentType = "text/event-stream; charset=utf-8";
         _response.Headers.CacheControl = "no-cache";
         _response.Headers["X-Accel-Buffering"] = "no"; // proxies must not hold tokens back
-        Started = true;
         await _response.Body.FlushAsync(cancellationToken);
     }
 
@@ -38,10 +58,10 @@ internal sealed class ServerSentEvents
     }
 
     /// <summary>A failure after the headers went out: reported as an error event (vLLM's way), the stream then ends.</summary>
-    public Task WriteErrorAsync(Exception e, CancellationToken cancellationToken) =>
+    private Task WriteErrorAsync(Exception e, CancellationToken cancellationToken) =>
         WriteAsync(new OpenAiException(StatusCodes.Status500InternalServerError, e.Message, type: "server_error").WriteTo, cancellationToken);
 
-    public async Task DoneAsync(CancellationToken cancellationToken)
+    private async Task DoneAsync(CancellationToken cancellationToken)
     {
         await _response.Body.WriteAsync("data: [DONE]\n\n"u8.ToArray(), cancellationToken);
         await _response.Body.FlushAsync(cancellationToken);
