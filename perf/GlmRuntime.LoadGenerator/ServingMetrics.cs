@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using GlmRuntime.Diagnostics;
 
 namespace GlmRuntime.LoadGenerator;
 
@@ -66,10 +67,10 @@ public sealed record ServingMetrics
             OutputThroughput = output / duration,
             TotalThroughput = (input + output) / duration,
             Concurrency = e2e.Sum() / 1000 / duration,
-            MeanTtftMs = Mean(ttft), MedianTtftMs = Percentile(ttft, 50), P95TtftMs = Percentile(ttft, 95), P99TtftMs = Percentile(ttft, 99),
-            MeanItlMs = Mean(itl), MedianItlMs = Percentile(itl, 50), P95ItlMs = Percentile(itl, 95), P99ItlMs = Percentile(itl, 99),
-            MeanTpotMs = Mean(tpot), MedianTpotMs = Percentile(tpot, 50), P99TpotMs = Percentile(tpot, 99),
-            MeanE2eMs = Mean(e2e), MedianE2eMs = Percentile(e2e, 50), P95E2eMs = Percentile(e2e, 95), P99E2eMs = Percentile(e2e, 99),
+            MeanTtftMs = Mean(ttft), MedianTtftMs = Percentiles.Of(ttft, 50), P95TtftMs = Percentiles.Of(ttft, 95), P99TtftMs = Percentiles.Of(ttft, 99),
+            MeanItlMs = Mean(itl), MedianItlMs = Percentiles.Of(itl, 50), P95ItlMs = Percentiles.Of(itl, 95), P99ItlMs = Percentiles.Of(itl, 99),
+            MeanTpotMs = Mean(tpot), MedianTpotMs = Percentiles.Of(tpot, 50), P99TpotMs = Percentiles.Of(tpot, 99),
+            MeanE2eMs = Mean(e2e), MedianE2eMs = Percentiles.Of(e2e, 50), P95E2eMs = Percentiles.Of(e2e, 95), P99E2eMs = Percentiles.Of(e2e, 99),
             TotalInputTokens = input,
             TotalOutputTokens = output,
             CacheHitRate = counters.PrefixQueriedTokens > 0 ? counters.PrefixHitTokens / counters.PrefixQueriedTokens : null,
@@ -81,17 +82,6 @@ public sealed record ServingMetrics
     }
 
     private static double Mean(double[] values) => values.Length == 0 ? 0 : values.Average();
-
-    /// <summary>Linear interpolation between closest ranks (numpy's default, as the Python tools compute it).</summary>
-    public static double Percentile(double[] values, double percent)
-    {
-        if (values.Length == 0)
-            return 0;
-        double[] sorted = [.. values.Order()];
-        double rank = percent / 100 * (sorted.Length - 1);
-        int low = (int)Math.Floor(rank), high = (int)Math.Ceiling(rank);
-        return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
-    }
 }
 
 /// <summary>Single-stream results (Artificial Analysis style): one request at a time.</summary>
@@ -113,10 +103,10 @@ public sealed record SingleStreamMetrics
         return new SingleStreamMetrics
         {
             Requests = ok.Count,
-            MedianOutputTokensPerSecond = ServingMetrics.Percentile(speeds, 50),
+            MedianOutputTokensPerSecond = Percentiles.Of(speeds, 50),
             MeanOutputTokensPerSecond = speeds.Length == 0 ? 0 : speeds.Average(),
-            MedianTtftMs = ServingMetrics.Percentile(ok.Select(o => o.TtftSeconds * 1000).ToArray(), 50),
-            MedianE2eMs = ServingMetrics.Percentile(ok.Select(o => o.E2eSeconds * 1000).ToArray(), 50),
+            MedianTtftMs = Percentiles.Of(ok.Select(o => o.TtftSeconds * 1000).ToArray(), 50),
+            MedianE2eMs = Percentiles.Of(ok.Select(o => o.E2eSeconds * 1000).ToArray(), 50),
             CacheHitRate = counters.PrefixQueriedTokens > 0 ? counters.PrefixHitTokens / counters.PrefixQueriedTokens : null,
             SpecAcceptLength = counters.SpeculativeRounds > 0 ? 1 + counters.AcceptedTokens / counters.SpeculativeRounds : null,
         };

@@ -8,10 +8,10 @@ public sealed class ServingMetricsTests
     [Test]
     public void Percentiles_interpolate_like_numpy()
     {
-        Assert.That(ServingMetrics.Percentile([4, 1, 3, 2], 50), Is.EqualTo(2.5));
-        Assert.That(ServingMetrics.Percentile([1, 2, 3, 4], 95), Is.EqualTo(3.85).Within(1e-12));
-        Assert.That(ServingMetrics.Percentile([7], 99), Is.EqualTo(7));
-        Assert.That(ServingMetrics.Percentile([], 50), Is.Zero);
+        Assert.That(GlmRuntime.Diagnostics.Percentiles.Of([4, 1, 3, 2], 50), Is.EqualTo(2.5));
+        Assert.That(GlmRuntime.Diagnostics.Percentiles.Of([1, 2, 3, 4], 95), Is.EqualTo(3.85).Within(1e-12));
+        Assert.That(GlmRuntime.Diagnostics.Percentiles.Of([7], 99), Is.EqualTo(7));
+        Assert.That(GlmRuntime.Diagnostics.Percentiles.Of([], 50), Is.Zero);
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using System.Text.Json.Serialization;
+using GlmRuntime.Diagnostics;
 using GlmRuntime.Model;
 
 namespace GlmRuntime.Checkpoints.Quantization;
@@ -101,14 +102,13 @@ public static class QuantizationEvaluator
             }
         }
 
-        double[] sorted = [.. kl.Order()];
         return new QuantizationEvaluation
         {
             Sequences = prompts.Count,
             Positions = positions,
             MeanKl = kl.Average(),
-            P99Kl = Percentile(sorted, 99),
-            MaxKl = sorted[^1],
+            P99Kl = Percentiles.Of(kl, 99),
+            MaxKl = kl.Max(),
             Top1Agreement = (double)top1Agree / positions,
             IndexerQueries = selectionQueries,
             IndexerTopKDifferRate = selectionQueries == 0 ? 0 : (double)selectionsDiffer / selectionQueries,
@@ -177,13 +177,6 @@ public static class QuantizationEvaluator
                 step = model.Forward(sequence, [output[i]], allLogits: false);
         }
         return output;
-    }
-
-    private static double Percentile(double[] sorted, double percent)
-    {
-        double rank = percent / 100 * (sorted.Length - 1);
-        int low = (int)Math.Floor(rank), high = (int)Math.Ceiling(rank);
-        return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
     }
 }
 
