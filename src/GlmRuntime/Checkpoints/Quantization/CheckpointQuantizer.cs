@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using GlmRuntime.Tensors;
 
 namespace GlmRuntime.Checkpoints.Quantization;
@@ -98,7 +97,7 @@ public static class CheckpointQuantizer
         }
 
         int n = (int)info.Shape[0], k = (int)info.Shape[1];
-        var rows = new RowSource(checkpoint, info, tensor.Fp8ScaleName, k);
+        var rows = new RowSource(checkpoint, file, info, tensor.Fp8ScaleName, k);
         string module = tensor.Name[..^".weight".Length];
         if (tensor.Action == TensorAction.ToBFloat16)
         {
@@ -181,16 +180,16 @@ public static class CheckpointQuantizer
     }
 
     /// <summary>Reads rows of a source weight as float32: BF16/F16/F32 exactly, FP8 dequantized with its tile scales.</summary>
-    private sealed class RowSource(Checkpoint checkpoint, TensorInfo info, string? fp8ScaleName, int k)
+    private sealed class RowSource(Checkpoint checkpoint, SafetensorsFile file, TensorInfo info, string? fp8ScaleName, int k)
     {
         private readonly float[]? _scales = fp8ScaleName is null ? null : ReadScales(checkpoint, fp8ScaleName);
         private readonly int _tilesK = Fp8BlockQuantizer.TileCount(k, 128);
 
         public void Read(int row, Span<float> destination)
         {
-            checkpoint.TryGet(info.Name, out SafetensorsFile file, out _);
             int size = DTypes.SizeOf(info.DType);
-            ReadOnlySpan<byte> bytes = file.GetBytes(info, (long)row * k * size, k * size);
+            // The file was looked up once for the tensor; rows skip GetBytes' ownership lookup.
+            ReadOnlySpan<byte> bytes = file.SliceOf(info, (long)row * k * size, k * size);
             switch (info.DType)
             {
                 case DType.BF16:
