@@ -96,6 +96,49 @@ public sealed class Int8Mxfp4KernelTests
     }
 
     [Test]
+    public unsafe void Quantized_activations_follow_the_scalar_definition()
+    {
+        RequireSupport();
+        const int k = 256;
+        float[] x = RandomInputs(k, seed: 21);
+        // Block 1: amax 127 makes the step 1, so these are exact ties and must round half to even.
+        x.AsSpan(32, 32).Clear();
+        x[32] = 127f; x[33] = 2.5f; x[34] = -3.5f; x[35] = 0.5f; x[36] = -0.5f; x[37] = 1.5f; x[63] = -126.5f;
+        x.AsSpan(64, 32).Clear();                                        // block 2: all zero
+        x[100] = float.PositiveInfinity;                                  // block 3: not finite
+        byte[] buffer = new byte[Int8Activations.BytesPerToken(k) + Int8Activations.Alignment];
+        fixed (float* xp = x)
+        fixed (byte* b = buffer)
+        {
+            byte* token = Int8Activations.Aligned(b);
+            Int8Activations.Quantize(xp, 1, k, token);
+            for (int block = 0; block < k / 32; block++)
+            {
+                var values = x.AsSpan(block * 32, 32);
+                float amax = 0;
+                foreach (float v in values)
+                    amax = MathF.Max(amax, MathF.Abs(v));
+                bool finite = float.IsFinite(amax);
+                float inverse = finite && amax > 0 ? 127f / amax : 0f;
+                int pair = block / 2, half = block % 2, sum = 0;
+                for (int i = 0; i < 32; i++)
+                {
+                    int expected = finite ? (int)MathF.Round(values[i] * inverse, MidpointRounding.ToEven) : 0;
+                    sum += expected;
+                    sbyte actual = Int8Activations.Codes(token)[pair * 64 + half * 16 + i / 2 + (i % 2) * 32];
+                    Assert.That(actual, Is.EqualTo(expected), $"block {block} element {i}");
+                }
+                float scale = finite ? amax / 127f : float.NaN;
+                Assert.That(Int8Activations.Scales(token, k)[pair * 8 + half * 4], Is.EqualTo(scale), $"block {block} scale");
+                Assert.That(Int8Activations.Corrections(token, k)[pair * 8 + half * 4], Is.EqualTo(-Int8Activations.WeightOffset * sum * scale),
+                    $"block {block} correction");
+            }
+            Assert.That(Int8Activations.Codes(token)[16], Is.EqualTo(127));
+            Assert.That(Int8Activations.Codes(token)[48], Is.EqualTo(2), "2.5 rounds to 2");
+        }
+    }
+
+    [Test]
     public void K_not_a_multiple_of_64_keeps_float32_activations()
     {
         RequireSupport();

@@ -1,11 +1,13 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using GlmRuntime.Compute.Cpu.Linear;
 using GlmRuntime.Weights;
 
 namespace GlmRuntime.Compute.Cpu;
 
 /// <summary>
-/// MLA attention over one sequence's latent cache (MODEL.md §3.4), in its two equivalent forms. Work is split
+/// MLA attention over one sequence's latent cache (MODEL.md §3.4), in its two equivalent forms. The kv_b_proj
+/// products take <see cref="HeadProjections"/> on the SIMD paths; the row-by-row bodies here are the reference. Work is split
 /// over (query, head) pairs; each pair walks only the keys its mask allows, so the sparse form costs k, not S.
 /// </summary>
 internal static class MlaKernels
@@ -20,6 +22,8 @@ internal static class MlaKernels
             fixed (float* q = query)
             fixed (float* a = absorbed)
             {
+                if (HeadProjections.TryAbsorbQuery(parallel, kvB, s, q, tokens, a))
+                    return;
                 float* qp = q, ap = a;
                 parallel.For(s.Heads, (long)tokens * s.NopeDim * s.KvRank, (start, end) =>
                 {
@@ -59,6 +63,8 @@ internal static class MlaKernels
             fixed (float* l = latentOutput)
             fixed (float* o = output)
             {
+                if (HeadProjections.TryExpandValues(parallel, kvB, s, l, tokens, o))
+                    return;
                 float* lp = l, op = o;
                 parallel.For(s.Heads, (long)tokens * s.ValueDim * s.KvRank, (start, end) =>
                 {

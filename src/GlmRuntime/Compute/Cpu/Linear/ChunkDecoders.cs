@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using GlmRuntime.Tensors;
+using GlmRuntime.Weights;
 
 namespace GlmRuntime.Compute.Cpu.Linear;
 
@@ -15,12 +16,59 @@ namespace GlmRuntime.Compute.Cpu.Linear;
 /// </summary>
 internal unsafe interface IChunkDecoder
 {
+    /// <summary>
+    /// Whether a chunk comes out as even-indexed then odd-indexed elements per run of two vectors (MXFP4) rather
+    /// than in stored order; such a decoder's activations are reordered with <see cref="LinearKernel.PermuteForMxfp4"/>.
+    /// </summary>
+    static abstract bool Interleaved { get; }
+
     /// <summary>The row's bytes and scales.</summary>
     RowRef Row(int row);
 
     void Decode512(in RowRef row, int chunk, out Vector512<float> w0, out Vector512<float> w1);
 
     void Decode256(in RowRef row, int chunk, out Vector256<float> w0, out Vector256<float> w1, out Vector256<float> w2, out Vector256<float> w3);
+}
+
+/// <summary>Something run with a weight's decoder while its bytes are pinned (a struct, so each decoder gets its own code).</summary>
+internal interface IDecoderUser
+{
+    void Use<TDecoder>(TDecoder decoder) where TDecoder : struct, IChunkDecoder;
+}
+
+/// <summary>Builds the register decoder of a weight.</summary>
+internal static unsafe class ChunkDecoding
+{
+    /// <summary>
+    /// Pins <paramref name="weight"/>'s stored bytes and runs <paramref name="user"/> with its decoder; false (and
+    /// nothing run) when the format has no decoder, K is not a multiple of 32, or <see cref="FastPathCheck"/> refuses.
+    /// </summary>
+    public static bool TryUse<TUser>(LinearWeight weight, ref TUser user) where TUser : struct, IDecoderUser
+    {
+        int k = weight.InFeatures;
+        if (k % 32 != 0 || !FastPathCheck.Allows(weight))
+            return false;
+        switch (weight)
+        {
+            case Mxfp4LinearWeight m:
+                fixed (byte* packed = m.Packed.Bytes(0, checked((int)m.Packed.ByteLength)))
+                fixed (byte* scales = m.Scales.Bytes(0, checked((int)m.Scales.ByteLength)))
+                    user.Use(new Mxfp4Decoder(packed, scales, k));
+                return true;
+            case Fp8BlockLinearWeight f:
+                fixed (byte* codes = f.Weight.Bytes(0, checked((int)f.Weight.ByteLength)))
+                fixed (byte* scales = f.ScaleInv.Bytes(0, checked((int)f.ScaleInv.ByteLength)))
+                    user.Use(new Fp8Decoder(codes, (float*)scales, k, f.BlockN, (k + f.BlockK - 1) / f.BlockK,
+                        System.Numerics.BitOperations.Log2((uint)(f.BlockK / 32))));
+                return true;
+            case DenseLinearWeight { Format: WeightFormat.BF16 } d:
+                fixed (byte* data = d.Weight.Bytes(0, checked((int)d.Weight.ByteLength)))
+                    user.Use(new Bf16Decoder(data, k));
+                return true;
+            default:
+                return false;
+        }
+    }
 }
 
 /// <summary>A weight row: its stored bytes and its scales (E8M0 bytes or float tile scales).</summary>
@@ -54,11 +102,15 @@ internal static unsafe class DecodeTables
 /// </summary>
 internal readonly unsafe struct Mxfp4Decoder(byte* packed, byte* scales, int k) : IChunkDecoder
 {
+    /// <summary>The weight's packed nibbles (K/2 bytes per row) and E8M0 scales (K/32 per row), for the int8 kernel.</summary>
+    public readonly byte* Packed = packed, Scales = scales;
     private readonly int _rowBytes = k / 2;
     private readonly int _scalesPerRow = k / 32;
 
+    public static bool Interleaved => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public RowRef Row(int row) => new(packed + (long)row * _rowBytes, scales + (long)row * _scalesPerRow);
+    public RowRef Row(int row) => new(Packed + (long)row * _rowBytes, Scales + (long)row * _scalesPerRow);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Decode512(in RowRef row, int chunk, out Vector512<float> w0, out Vector512<float> w1)
@@ -98,6 +150,8 @@ internal readonly unsafe struct Fp8Decoder(byte* codes, float* scaleInv, int k, 
     /// <summary>2^120.</summary>
     private const float Rebias = 1.329228e36f;
 
+    public static bool Interleaved => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public RowRef Row(int row) => new(codes + (long)row * k, (byte*)(scaleInv + (long)(row / blockN) * tilesPerRow));
 
@@ -134,6 +188,8 @@ internal readonly unsafe struct Fp8Decoder(byte* codes, float* scaleInv, int k, 
 /// <summary>BF16: the upper half of a float32, widened with a zero low half.</summary>
 internal readonly unsafe struct Bf16Decoder(byte* data, int k) : IChunkDecoder
 {
+    public static bool Interleaved => false;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public RowRef Row(int row) => new(data + (long)row * k * 2, null);
 

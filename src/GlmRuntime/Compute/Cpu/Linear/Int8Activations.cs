@@ -75,18 +75,32 @@ internal static unsafe class Int8Activations
         if (!(Vector256.EqualsAll(v0, v0) && Vector256.EqualsAll(v1, v1) && Vector256.EqualsAll(v2, v2) && Vector256.EqualsAll(v3, v3)))
             amax = float.NaN;
         float scale = amax / 127f;
-        float inverse = amax > 0 && float.IsFinite(amax) ? 127f / amax : 0f;
         int sum = 0;
-        for (int j = 0; j < 16; j++)
+        if (float.IsFinite(amax))
         {
-            int even = (int)MathF.Round(x[2 * j] * inverse, MidpointRounding.ToEven);
-            int odd = (int)MathF.Round(x[2 * j + 1] * inverse, MidpointRounding.ToEven);
-            codes[j] = (sbyte)even;
-            codes[32 + j] = (sbyte)odd;
-            sum += even + odd;
+            // x·(127/amax) rounded half to even, as MathF.Round(…, ToEven) does; the products lie in [−127, 127], so
+            // the conversions and packs are exact. Each 8 lanes are split into even and odd elements first, so the
+            // two packs leave the 16 even codes in the low half and the 16 odd ones in the high half.
+            var inverse = Vector256.Create(amax > 0 ? 127f / amax : 0f);
+            var split = Vector256.Create(0, 2, 4, 6, 1, 3, 5, 7);
+            var r0 = Avx.ConvertToVector256Int32(Avx.RoundToNearestInteger(v0 * inverse));
+            var r1 = Avx.ConvertToVector256Int32(Avx.RoundToNearestInteger(v1 * inverse));
+            var r2 = Avx.ConvertToVector256Int32(Avx.RoundToNearestInteger(v2 * inverse));
+            var r3 = Avx.ConvertToVector256Int32(Avx.RoundToNearestInteger(v3 * inverse));
+            sum = Vector256.Sum(r0 + r1 + r2 + r3);
+            var low = Avx2.PackSignedSaturate(Avx2.PermuteVar8x32(r0, split), Avx2.PermuteVar8x32(r1, split));
+            var high = Avx2.PackSignedSaturate(Avx2.PermuteVar8x32(r2, split), Avx2.PermuteVar8x32(r3, split));
+            var packed = Avx2.PackSignedSaturate(low, high);
+            packed.GetLower().Store(codes);
+            packed.GetUpper().Store(codes + 32);
         }
-        if (!float.IsFinite(amax))
+        else
+        {
+            // The scalar definition's codes here: every product is 0·x or NaN, and (int)NaN is 0.
+            new Span<sbyte>(codes, 16).Clear();
+            new Span<sbyte>(codes + 32, 16).Clear();
             scale = float.NaN;
+        }
         correction[0] = -WeightOffset * sum * scale;
         correction[1] = correction[2] = correction[3] = 0;
         scales[0] = scales[1] = scales[2] = scales[3] = scale;

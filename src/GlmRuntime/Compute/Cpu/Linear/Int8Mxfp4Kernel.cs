@@ -93,7 +93,8 @@ internal static unsafe class Int8Mxfp4Kernel
 
     /// <summary>
     /// One weight row against one or two tokens. Two accumulators per token take alternate block pairs, so the FMA
-    /// latency chain is half as long; a token's order of sums is the same whatever the token count.
+    /// latency chain is half as long; a token's order of sums is the same whatever the token count. The weight
+    /// scales of four block pairs come from one gather, and each pair takes its [A ×4, B ×4] by one permute.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Row<TTokens>(byte* data, byte* scales, float* half, int k, byte* x0, float* y, int yStride) where TTokens : struct, ITokenCount
@@ -111,31 +112,64 @@ internal static unsafe class Int8Mxfp4Kernel
             12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0);
         var ones = Vector256.Create((short)1);
         Vector256<float> a0 = default, b0 = default, a1 = default, b1 = default;
-        int pairs = k / Int8Activations.PairValues;
-        for (int p = 0; p + 1 < pairs; p += 2)
+        int pairs = k / Int8Activations.PairValues, p = 0;
+        for (; p + 3 < pairs; p += 4)
         {
-            Sse.Prefetch0(data + p * 32 + PrefetchBytes);
-            Decode(data, scales, half, p, nibble, table, out var lo, out var hi, out var ws);
+            Sse.Prefetch0(data + PrefetchBytes);
+            Sse.Prefetch0(data + PrefetchBytes + 64);
+            Decode(data, nibble, table, out var lo, out var hi);
+            var ws = Avx.Blend(Vector256.Create(half[scales[0]]), Vector256.Create(half[scales[1]]), 0xF0);
             a0 = Dot(lo, hi, ws, ones, q0, c0, f0, a0);
             if (two) a1 = Dot(lo, hi, ws, ones, q1, c1, f1, a1);
-            Decode(data, scales, half, p + 1, nibble, table, out lo, out hi, out ws);
-            b0 = Dot(lo, hi, ws, ones, q0 + Int8Activations.PairValues, c0 + 8, f0 + 8, b0);
-            if (two) b1 = Dot(lo, hi, ws, ones, q1 + Int8Activations.PairValues, c1 + 8, f1 + 8, b1);
-            q0 += 2 * Int8Activations.PairValues;
-            c0 += 16;
-            f0 += 16;
+            Decode(data + 32, nibble, table, out lo, out hi);
+            ws = Avx.Blend(Vector256.Create(half[scales[2]]), Vector256.Create(half[scales[3]]), 0xF0);
+            b0 = Dot(lo, hi, ws, ones, q0 + 64, c0 + 8, f0 + 8, b0);
+            if (two) b1 = Dot(lo, hi, ws, ones, q1 + 64, c1 + 8, f1 + 8, b1);
+            Decode(data + 64, nibble, table, out lo, out hi);
+            ws = Avx.Blend(Vector256.Create(half[scales[4]]), Vector256.Create(half[scales[5]]), 0xF0);
+            a0 = Dot(lo, hi, ws, ones, q0 + 128, c0 + 16, f0 + 16, a0);
+            if (two) a1 = Dot(lo, hi, ws, ones, q1 + 128, c1 + 16, f1 + 16, a1);
+            Decode(data + 96, nibble, table, out lo, out hi);
+            ws = Avx.Blend(Vector256.Create(half[scales[6]]), Vector256.Create(half[scales[7]]), 0xF0);
+            b0 = Dot(lo, hi, ws, ones, q0 + 192, c0 + 24, f0 + 24, b0);
+            if (two) b1 = Dot(lo, hi, ws, ones, q1 + 192, c1 + 24, f1 + 24, b1);
+            data += 128;
+            scales += 8;
+            q0 += 256;
+            c0 += 32;
+            f0 += 32;
             if (two)
             {
-                q1 += 2 * Int8Activations.PairValues;
-                c1 += 16;
-                f1 += 16;
+                q1 += 256;
+                c1 += 32;
+                f1 += 32;
             }
         }
-        if (pairs % 2 != 0)
+        for (; p < pairs; p++)
         {
-            Decode(data, scales, half, pairs - 1, nibble, table, out var lo, out var hi, out var ws);
-            a0 = Dot(lo, hi, ws, ones, q0, c0, f0, a0);
-            if (two) a1 = Dot(lo, hi, ws, ones, q1, c1, f1, a1);
+            Decode(data, nibble, table, out var lo, out var hi);
+            var ws = Avx.Blend(Vector256.Create(half[scales[0]]), Vector256.Create(half[scales[1]]), 0xF0);
+            if (p % 2 == 0)
+            {
+                a0 = Dot(lo, hi, ws, ones, q0, c0, f0, a0);
+                if (two) a1 = Dot(lo, hi, ws, ones, q1, c1, f1, a1);
+            }
+            else
+            {
+                b0 = Dot(lo, hi, ws, ones, q0, c0, f0, b0);
+                if (two) b1 = Dot(lo, hi, ws, ones, q1, c1, f1, b1);
+            }
+            data += 32;
+            scales += 2;
+            q0 += 64;
+            c0 += 8;
+            f0 += 8;
+            if (two)
+            {
+                q1 += 64;
+                c1 += 8;
+                f1 += 8;
+            }
         }
         y[0] = Vector256.Sum(a0 + b0);
         if (two)
@@ -143,18 +177,15 @@ internal static unsafe class Int8Mxfp4Kernel
     }
 
     /// <summary>
-    /// The 64 weights of block pair <paramref name="pair"/> as unsigned bytes (doubled E2M1 + 12): lo holds the even
-    /// elements of blocks A and B (one block per 128-bit lane), hi the odd ones; ws is [A's scale ×4, B's scale ×4],
-    /// halved to undo the doubling.
+    /// The 64 weights of one block pair (32 packed bytes) as unsigned bytes (doubled E2M1 + 12): lo holds the even
+    /// elements of blocks A and B (one block per 128-bit lane), hi the odd ones.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Decode(byte* data, byte* scales, float* half, int pair, Vector256<byte> nibble, Vector256<byte> table,
-        out Vector256<byte> lo, out Vector256<byte> hi, out Vector256<float> ws)
+    private static void Decode(byte* data, Vector256<byte> nibble, Vector256<byte> table, out Vector256<byte> lo, out Vector256<byte> hi)
     {
-        var bytes = Vector256.Load(data + pair * 32);
+        var bytes = Vector256.Load(data);
         lo = Avx2.Shuffle(table, bytes & nibble);
         hi = Avx2.Shuffle(table, Avx2.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & nibble);
-        ws = Avx.Blend(Vector256.Create(half[scales[2 * pair]]), Vector256.Create(half[scales[2 * pair + 1]]), 0xF0);
     }
 
     /// <summary>acc + (Σ (w + 12)·q · s_x − 12·Σq · s_x) · s_w for one token's block pair, per block in lanes 0-3 and 4-7.</summary>

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using GlmRuntime.Weights;
@@ -23,62 +24,48 @@ internal static unsafe class LinearKernel
     public static bool TryMultiply(CpuParallel parallel, CpuIsa isa, LinearWeight weight, ReadOnlySpan<float> input, int rows, Span<float> output,
         int firstRow, int outCount)
     {
-        int k = weight.InFeatures;
-        if (isa == CpuIsa.Portable || k % 32 != 0 || rows <= 0 || !FastPathCheck.Allows(weight))
+        if (isa == CpuIsa.Portable || rows <= 0)
             return false;
         fixed (float* x = input)
         fixed (float* y = output)
         {
-            switch (weight)
+            var user = new MultiplyUser { Parallel = parallel, Isa = isa, X = x, Y = y, K = weight.InFeatures, Rows = rows, FirstRow = firstRow, OutCount = outCount };
+            return ChunkDecoding.TryUse(weight, ref user);
+        }
+    }
+
+    private struct MultiplyUser : IDecoderUser
+    {
+        public CpuParallel Parallel;
+        public CpuIsa Isa;
+        public float* X, Y;
+        public int K, Rows, FirstRow, OutCount;
+
+        public readonly void Use<TDecoder>(TDecoder decoder) where TDecoder : struct, IChunkDecoder
+        {
+            if (typeof(TDecoder) == typeof(Mxfp4Decoder) && UsesInt8(Parallel, K))
             {
-                case Mxfp4LinearWeight m:
+                var m = Unsafe.As<TDecoder, Mxfp4Decoder>(ref decoder);
+                MultiplyInt8(Parallel, m.Packed, m.Scales, K, X, Rows, Y, FirstRow, OutCount);
+                return;
+            }
+            if (!TDecoder.Interleaved)
+            {
+                Run(Parallel, Isa, decoder, X, Y, K, Rows, FirstRow, OutCount);
+                return;
+            }
+            float[] permuted = ArrayPool<float>.Shared.Rent(Rows * K);
+            try
+            {
+                fixed (float* xp = permuted)
                 {
-                    fixed (byte* packed = m.Packed.Bytes(0, checked((int)m.Packed.ByteLength)))
-                    fixed (byte* scales = m.Scales.Bytes(0, checked((int)m.Scales.ByteLength)))
-                    {
-                        if (UsesInt8(parallel, k))
-                        {
-                            MultiplyInt8(parallel, packed, scales, k, x, rows, y, firstRow, outCount);
-                            return true;
-                        }
-                        var decoder = new Mxfp4Decoder(packed, scales, k);
-                        float[] permuted = ArrayPool<float>.Shared.Rent(rows * k);
-                        try
-                        {
-                            fixed (float* xp = permuted)
-                            {
-                                PermuteForMxfp4(x, xp, rows * k, isa == CpuIsa.Avx512 ? 16 : 8);
-                                Run(parallel, isa, decoder, xp, y, k, rows, firstRow, outCount);
-                            }
-                        }
-                        finally
-                        {
-                            ArrayPool<float>.Shared.Return(permuted);
-                        }
-                    }
-                    return true;
+                    PermuteForMxfp4(X, xp, Rows * K, Isa == CpuIsa.Avx512 ? 16 : 8);
+                    Run(Parallel, Isa, decoder, xp, Y, K, Rows, FirstRow, OutCount);
                 }
-                case Fp8BlockLinearWeight f:
-                {
-                    int chunksPerTile = f.BlockK / 32;
-                    fixed (byte* codes = f.Weight.Bytes(0, checked((int)f.Weight.ByteLength)))
-                    fixed (byte* scales = f.ScaleInv.Bytes(0, checked((int)f.ScaleInv.ByteLength)))
-                    {
-                        var decoder = new Fp8Decoder(codes, (float*)scales, k, f.BlockN, (k + f.BlockK - 1) / f.BlockK, System.Numerics.BitOperations.Log2((uint)chunksPerTile));
-                        Run(parallel, isa, decoder, x, y, k, rows, firstRow, outCount);
-                    }
-                    return true;
-                }
-                case DenseLinearWeight { Format: WeightFormat.BF16 } d:
-                {
-                    fixed (byte* data = d.Weight.Bytes(0, checked((int)d.Weight.ByteLength)))
-                    {
-                        Run(parallel, isa, new Bf16Decoder(data, k), x, y, k, rows, firstRow, outCount);
-                    }
-                    return true;
-                }
-                default:
-                    return false;
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(permuted);
             }
         }
     }
