@@ -125,18 +125,31 @@ internal readonly unsafe struct Mxfp4Decoder(byte* packed, byte* scales, int k) 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Decode256(in RowRef row, int chunk, out Vector256<float> w0, out Vector256<float> w1, out Vector256<float> w2, out Vector256<float> w3)
     {
-        // One byte shuffle looks up 16 codes at once as doubled E2M1 integers (−12..12, exact), widened to int32 and
-        // converted; the half block scale undoes the doubling (exact: both factors are powers of two or small ints).
+        // The half block scale undoes the doubling (exact: both factors are powers of two or small ints).
         var scale = Vector256.Create(DecodeTables.E8M0Half[row.Scales[chunk]]);
-        var bytes = Vector128.Load(row.Data + chunk * 16);
+        DecodeDoubled256(row.Data + chunk * 16, out w0, out w1, out w2, out w3);
+        w0 *= scale;
+        w1 *= scale;
+        w2 *= scale;
+        w3 *= scale;
+    }
+
+    /// <summary>
+    /// One chunk's 16 packed bytes as doubled E2M1 integers (−12..12, exact) in float: evens 0–14, odds 1–15, evens
+    /// 16–30, odds 17–31. One byte shuffle looks up 16 codes at once; the caller applies the (halved) block scale.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void DecodeDoubled256(byte* chunkBytes, out Vector256<float> w0, out Vector256<float> w1, out Vector256<float> w2, out Vector256<float> w3)
+    {
+        var bytes = Vector128.Load(chunkBytes);
         var nibble = Vector128.Create((byte)0x0F);
         var lut = Vector128.Create((sbyte)0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
         var even = Ssse3.Shuffle(lut, (bytes & nibble).AsSByte());
         var odd = Ssse3.Shuffle(lut, (Sse2.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & nibble).AsSByte());
-        w0 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(even)) * scale;
-        w1 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(odd)) * scale;
-        w2 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(even, 8))) * scale;
-        w3 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(odd, 8))) * scale;
+        w0 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(even));
+        w1 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(odd));
+        w2 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(even, 8)));
+        w3 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(odd, 8)));
     }
 }
 

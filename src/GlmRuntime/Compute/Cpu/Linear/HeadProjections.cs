@@ -175,12 +175,10 @@ internal static unsafe class HeadProjections
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         private static void AccumulateRows(byte* data, byte* scales, int rowBytes, int chunks, float* half, float q0, float q1, float* y, bool single = false)
         {
-            var nibble = Vector128.Create((byte)0x0F);
-            var lut = Vector128.Create((sbyte)0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
             for (int c = 0; c < chunks; c++)
             {
                 float* yc = y + c * 32;
-                Decode(data + c * 16, nibble, lut, out var w0, out var w1, out var w2, out var w3);
+                Mxfp4Decoder.DecodeDoubled256(data + c * 16, out var w0, out var w1, out var w2, out var w3);
                 var f = Vector256.Create(half[scales[c]] * q0);
                 var y0 = Fma.MultiplyAdd(w0, f, Vector256.Load(yc));
                 var y1 = Fma.MultiplyAdd(w1, f, Vector256.Load(yc + 8));
@@ -188,7 +186,7 @@ internal static unsafe class HeadProjections
                 var y3 = Fma.MultiplyAdd(w3, f, Vector256.Load(yc + 24));
                 if (!single)
                 {
-                    Decode(data + rowBytes + c * 16, nibble, lut, out w0, out w1, out w2, out w3);
+                    Mxfp4Decoder.DecodeDoubled256(data + rowBytes + c * 16, out w0, out w1, out w2, out w3);
                     f = Vector256.Create(half[scales[chunks + c]] * q1);
                     y0 = Fma.MultiplyAdd(w0, f, y0);
                     y1 = Fma.MultiplyAdd(w1, f, y1);
@@ -200,20 +198,6 @@ internal static unsafe class HeadProjections
                 y2.Store(yc + 16);
                 y3.Store(yc + 24);
             }
-        }
-
-        /// <summary>16 packed bytes → the doubled E2M1 integers as floats: evens 0–14, odds 1–15, evens 16–30, odds 17–31.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static void Decode(byte* data, Vector128<byte> nibble, Vector128<sbyte> lut,
-            out Vector256<float> w0, out Vector256<float> w1, out Vector256<float> w2, out Vector256<float> w3)
-        {
-            var bytes = Vector128.Load(data);
-            var even = Ssse3.Shuffle(lut, (bytes & nibble).AsSByte());
-            var odd = Ssse3.Shuffle(lut, (Sse2.ShiftRightLogical(bytes.AsUInt16(), 4).AsByte() & nibble).AsSByte());
-            w0 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(even));
-            w1 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(odd));
-            w2 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(even, 8)));
-            w3 = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(Sse2.ShiftRightLogical128BitLane(odd, 8)));
         }
 
         /// <summary>16 values stored as [evens | odds] back to stored order, in place.</summary>
