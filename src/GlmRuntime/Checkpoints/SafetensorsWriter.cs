@@ -12,6 +12,9 @@ public sealed class SafetensorsWriter
     private readonly List<(string Name, DType DType, long[] Shape, byte[] Data)> _tensors = [];
     private readonly HashSet<string> _names = new(StringComparer.Ordinal);
 
+    /// <summary>Alignment of the tensor data's start in the file (a cache line).</summary>
+    public const int DataAlignment = 64;
+
     /// <summary>Optional <c>__metadata__</c> entries.</summary>
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
 
@@ -46,7 +49,11 @@ public sealed class SafetensorsWriter
     /// <summary>Total bytes of tensor data added so far.</summary>
     public long DataBytes => _tensors.Sum(t => (long)t.Data.Length);
 
-    /// <summary>Writes the file (header padded with spaces to a multiple of 8 bytes, as the reference writer does).</summary>
+    /// <summary>
+    /// Writes the file. The header is padded with spaces (which the format allows) so that the tensor data starts on a
+    /// 64-byte boundary: a memory-mapped weight then starts on a cache line, and the CPU kernels' 32-byte loads of
+    /// it never straddle two lines (the reference writer pads to 8 bytes only).
+    /// </summary>
     public void Write(string path)
     {
         using var buffer = new MemoryStream();
@@ -78,7 +85,7 @@ public sealed class SafetensorsWriter
             }
             json.WriteEndObject();
         }
-        int padding = (int)((8 - buffer.Length % 8) % 8);
+        int padding = (int)((DataAlignment - (8 + buffer.Length) % DataAlignment) % DataAlignment);
         buffer.Write(Encoding.ASCII.GetBytes(new string(' ', padding)));
 
         using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None);

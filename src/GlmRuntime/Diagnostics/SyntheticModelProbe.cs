@@ -13,7 +13,7 @@ namespace GlmRuntime.Diagnostics;
 /// </summary>
 internal static class SyntheticModelProbe
 {
-    private const string Version = "synthetic-glm5-mxfp4-v1";
+    private const string Version = "synthetic-glm5-mxfp4-v2";
 
     /// <summary>The default folder: under the temp folder, reused across runs.</summary>
     public static string DefaultDirectory => Path.Combine(Path.GetTempPath(), "glmruntime-" + Version);

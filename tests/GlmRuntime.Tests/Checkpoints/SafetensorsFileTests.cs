@@ -47,7 +47,12 @@ public class SafetensorsFileTests
         using var file = SafetensorsFile.Open(dir.File("ok.safetensors"));
         Assert.That(file.Tensors.Keys, Is.EqualTo(new[] { "a", "b", "c" }));
         Assert.That(file.Header.Metadata["format"], Is.EqualTo("pt"));
-        Assert.That(file.Header.DataStart % 8, Is.EqualTo(0), "header padded to 8 bytes");
+        Assert.That(file.Header.DataStart % SafetensorsWriter.DataAlignment, Is.EqualTo(0), "header padded so the data starts on a cache line");
+        unsafe
+        {
+            fixed (byte* first = file.GetBytes(file.GetInfo("a")))
+                Assert.That((long)first % SafetensorsWriter.DataAlignment, Is.EqualTo(0), "the mapped data starts on a cache line");
+        }
         var a = file.GetInfo("a");
         Assert.That(a.Shape, Is.EqualTo(new long[] { 2, 3 }));
         Assert.That(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(file.GetBytes(a)).ToArray(), Is.EqualTo(new float[] { 1, 2, 3, 4, 5, 6 }));

@@ -1,5 +1,8 @@
+using System.Runtime.Intrinsics;
+using GlmRuntime.Checkpoints;
 using GlmRuntime.Compute.Cpu;
 using GlmRuntime.Compute.Cpu.Linear;
+using GlmRuntime.Tensors;
 using GlmRuntime.Tests.Support;
 using GlmRuntime.Weights;
 
@@ -129,12 +132,82 @@ public sealed class Int8Mxfp4KernelTests
                     Assert.That(actual, Is.EqualTo(expected), $"block {block} element {i}");
                 }
                 float scale = finite ? amax / 127f : float.NaN;
-                Assert.That(Int8Activations.Scales(token, k)[pair * 8 + half * 4], Is.EqualTo(scale), $"block {block} scale");
-                Assert.That(Int8Activations.Corrections(token, k)[pair * 8 + half * 4], Is.EqualTo(-Int8Activations.WeightOffset * sum * scale),
+                Assert.That(Int8Activations.Scales(token, k)[Int8Activations.Slot(pair, half)], Is.EqualTo(scale), $"block {block} scale");
+                Assert.That(Int8Activations.Corrections(token, k)[Int8Activations.Slot(pair, half)], Is.EqualTo(-Int8Activations.WeightOffset * sum * scale),
                     $"block {block} correction");
             }
             Assert.That(Int8Activations.Codes(token)[16], Is.EqualTo(127));
             Assert.That(Int8Activations.Codes(token)[48], Is.EqualTo(2), "2.5 rounds to 2");
+        }
+    }
+
+    [Test]
+    public unsafe void Exponent_bit_scales_equal_the_table_over_their_whole_range()
+    {
+        RequireSupport();
+        byte* bytes = stackalloc byte[8];
+        for (int e = 2; e <= 254; e++)
+        {
+            for (int i = 0; i < 8; i++)
+                bytes[i] = (byte)(i == e % 8 ? e : 127 + i);
+            var fromBits = ExponentScales.Load(bytes, DecodeTables.E8M0Half);
+            var fromTable = TableScales.Load(bytes, DecodeTables.E8M0Half);
+            Assert.That(fromBits.AsInt32(), Is.EqualTo(fromTable.AsInt32()), $"E = {e}");
+        }
+        byte[] scales = Enumerable.Range(0, 77).Select(i => (byte)(2 + i * 37 % 253)).ToArray();
+        fixed (byte* s = scales)
+        {
+            Assert.That(ExponentScales.Covers(s, scales.Length), Is.True, "bytes 2..254");
+            foreach (byte outside in new byte[] { 0, 1, 255 })
+            {
+                foreach (int at in new[] { 5, 40, 76 })   // in a vector step and in the scalar tail
+                {
+                    byte kept = s[at];
+                    s[at] = outside;
+                    Assert.That(ExponentScales.Covers(s, scales.Length), Is.False, $"byte {outside} at {at}");
+                    s[at] = kept;
+                }
+            }
+        }
+    }
+
+    [Test]
+    public unsafe void Scale_bytes_outside_the_exponent_range_give_the_same_products_through_the_table()
+    {
+        RequireSupport();
+        const int n = 6, k = 320, tokens = 3;   // 5 block pairs: one whole group of four and a partial one
+        var (packed, scales) = RandomPackedWeights.Mxfp4(new DeterministicRandom(17), n, k);
+        byte[] odd = (byte[])scales.Clone();
+        odd[2 * (k / 32) + 3] = 1;      // row 2: a subnormal block scale (2^-126)
+        odd[4 * (k / 32)] = 255;        // row 4: E8M0's NaN
+        float[] x = RandomInputs(tokens * k, seed: 9);
+        byte[] quantized = new byte[tokens * Int8Activations.BytesPerToken(k) + Int8Activations.Alignment];
+        float[] plain = new float[tokens * n], table = new float[tokens * n];
+        fixed (float* xp = x)
+        fixed (byte* q = quantized, p = packed, s = scales, o = odd)
+        fixed (float* y0 = plain, y1 = table)
+        {
+            byte* tokensQ = Int8Activations.Aligned(q);
+            Int8Activations.Quantize(xp, tokens, k, tokensQ);
+            Int8Mxfp4Kernel.Rows(p, s, k, tokensQ, tokens, y0, n, 0, n);
+            Int8Mxfp4Kernel.Rows(p, o, k, tokensQ, tokens, y1, n, 0, n);
+        }
+        for (int t = 0; t < tokens; t++)
+        {
+            foreach (int row in new[] { 0, 1, 3, 5 })
+                Assert.That(table[t * n + row], Is.EqualTo(plain[t * n + row]), $"token {t}, row {row}: table and exponent paths agree bit for bit");
+            Assert.That(table[t * n + 4], Is.NaN, $"token {t}: a NaN scale makes its row NaN");
+            float[] w = new float[k];
+            Mxfp4.DequantizeRow(packed.AsSpan(2 * k / 2, k / 2), odd.AsSpan(2 * (k / 32), k / 32), w);
+            double expected = 0;
+            for (int b = 0; b < k / 32; b++)
+            {
+                var block = x.AsSpan(t * k + b * 32, 32);
+                float amax = block.ToArray().Max(MathF.Abs), scale = amax / 127f, inverse = 127f / amax;
+                for (int i = 0; i < 32; i++)
+                    expected += w[b * 32 + i] * (double)(MathF.Round(block[i] * inverse, MidpointRounding.ToEven) * scale);
+            }
+            Assert.That(table[t * n + 2], Is.EqualTo(expected).Within(1e-4 + 1e-5 * Math.Abs(expected)), $"token {t}, row 2");
         }
     }
 
