@@ -42,7 +42,12 @@ public sealed class Checkpoint : IDisposable
 
     /// <summary>Opens a model folder's safetensors files.</summary>
     /// <exception cref="CheckpointException">No checkpoint file, a malformed shard or index, or an index that disagrees with the shards.</exception>
-    public static Checkpoint Open(string directory, CancellationToken cancellationToken = default)
+    public static Checkpoint Open(string directory, CancellationToken cancellationToken = default) =>
+        Open(directory, SafetensorsDataPlacement.Mapped, cancellationToken);
+
+    /// <summary>Opens a model folder's safetensors files with their data placed as <paramref name="placement"/> says.</summary>
+    /// <exception cref="CheckpointException">No checkpoint file, a malformed shard or index, or an index that disagrees with the shards.</exception>
+    public static Checkpoint Open(string directory, SafetensorsDataPlacement placement, CancellationToken cancellationToken = default)
     {
         directory = Path.GetFullPath(directory);
         if (!System.IO.Directory.Exists(directory))
@@ -50,10 +55,10 @@ public sealed class Checkpoint : IDisposable
         string index = Path.Combine(directory, IndexFileName);
         string single = Path.Combine(directory, SingleFileName);
         if (File.Exists(index))
-            return OpenSharded(directory, index, cancellationToken);
+            return OpenSharded(directory, index, placement, cancellationToken);
         if (File.Exists(single))
         {
-            var file = SafetensorsFile.Open(single);
+            var file = SafetensorsFile.Open(single, placement);
             return new Checkpoint(directory, [file], file.Tensors.ToDictionary(p => p.Key, p => (file, p.Value), StringComparer.Ordinal));
         }
         throw new CheckpointException($"neither {SingleFileName} nor {IndexFileName} is present", directory);
@@ -86,7 +91,7 @@ public sealed class Checkpoint : IDisposable
             file.Dispose();
     }
 
-    private static Checkpoint OpenSharded(string directory, string indexPath, CancellationToken cancellationToken)
+    private static Checkpoint OpenSharded(string directory, string indexPath, SafetensorsDataPlacement placement, CancellationToken cancellationToken)
     {
         Dictionary<string, string> weightMap = ReadIndex(indexPath);
         var files = new List<SafetensorsFile>();
@@ -101,7 +106,7 @@ public sealed class Checkpoint : IDisposable
                 string shardPath = Path.Combine(directory, shard);
                 if (!File.Exists(shardPath))
                     throw new CheckpointException($"weight_map names shard '{shard}', which does not exist", indexPath);
-                var file = SafetensorsFile.Open(shardPath);
+                var file = SafetensorsFile.Open(shardPath, placement);
                 files.Add(file);
                 foreach (var (name, info) in file.Tensors)
                 {

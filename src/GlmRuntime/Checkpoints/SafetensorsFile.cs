@@ -1,11 +1,14 @@
 using System.IO.MemoryMappedFiles;
+using System.Runtime.InteropServices;
 using Microsoft.Win32.SafeHandles;
 
 namespace GlmRuntime.Checkpoints;
 
 /// <summary>
 /// A memory-mapped safetensors file. The header is parsed and validated on open; tensor bytes are read
-/// straight from the mapping (no copy into managed memory) and stay valid until the file is disposed.
+/// straight from the mapping (no copy into managed memory) and stay valid until the file is disposed. With
+/// <see cref="SafetensorsDataPlacement.CacheLineAligned"/>, a file whose data does not start on a cache line (the
+/// reference writer pads its header to 8 bytes only) is read into cache-line-aligned native memory instead.
 /// </summary>
 public sealed unsafe class SafetensorsFile : IDisposable
 {
@@ -13,16 +16,21 @@ public sealed unsafe class SafetensorsFile : IDisposable
     private readonly MemoryMappedViewAccessor? _view;
     private readonly SafeMemoryMappedViewHandle? _handle;
     private readonly byte* _data;
+    private readonly byte* _copy;
     private int _disposed;
 
-    private SafetensorsFile(string path, SafetensorsHeader header, long dataLength, MemoryMappedFile? mapping, MemoryMappedViewAccessor? view)
+    private SafetensorsFile(string path, SafetensorsHeader header, long dataLength, MemoryMappedFile? mapping, MemoryMappedViewAccessor? view,
+        byte* copy = null)
     {
         Path = path;
         Header = header;
         DataLength = dataLength;
         _mapping = mapping;
         _view = view;
-        if (view is not null)
+        _copy = copy;
+        if (copy is not null)
+            _data = copy;
+        else if (view is not null)
         {
             _handle = view.SafeMemoryMappedViewHandle;
             byte* basePointer = null;
@@ -43,10 +51,17 @@ public sealed unsafe class SafetensorsFile : IDisposable
     /// <summary>Length of the data section in bytes.</summary>
     public long DataLength { get; }
 
-    /// <summary>Opens, validates and maps a safetensors file.</summary>
+    /// <summary>Whether the tensor data was read into aligned memory rather than mapped (see <see cref="SafetensorsDataPlacement"/>).</summary>
+    public bool IsCopied => _copy is not null;
+
+    /// <summary>Opens, validates and maps (or, for misaligned data, reads) a safetensors file.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="placement">Where the tensor data lives: mapped (the default), or aligned for compute.</param>
     /// <exception cref="CheckpointException">The file is missing, truncated or its header is malformed.</exception>
-    public static SafetensorsFile Open(string path)
+    public static SafetensorsFile Open(string path, SafetensorsDataPlacement placement = SafetensorsDataPlacement.Mapped)
     {
+        if (!Enum.IsDefined(placement))
+            throw new ArgumentOutOfRangeException(nameof(placement), placement, "Unknown safetensors data placement.");
         path = System.IO.Path.GetFullPath(path);
         if (!File.Exists(path))
             throw new CheckpointException("file not found", path);
@@ -66,6 +81,8 @@ public sealed unsafe class SafetensorsFile : IDisposable
         long dataLength = fileLength - header.DataStart;
         if (dataLength == 0)
             return new SafetensorsFile(path, header, 0, null, null);
+        if (placement == SafetensorsDataPlacement.CacheLineAligned && header.DataStart % CacheLine != 0)
+            return new SafetensorsFile(path, header, dataLength, null, null, ReadAligned(path, header.DataStart, dataLength));
         MemoryMappedFile? mapping = null;
         try
         {
@@ -86,6 +103,37 @@ public sealed unsafe class SafetensorsFile : IDisposable
         catch
         {
             mapping?.Dispose();
+            throw;
+        }
+    }
+
+    private const int CacheLine = 64;
+
+    /// <summary>The data section read into 64-byte-aligned native memory (freed by <see cref="Dispose"/>).</summary>
+    private static byte* ReadAligned(string path, long offset, long length)
+    {
+        var copy = (byte*)NativeMemory.AlignedAlloc((nuint)length, CacheLine);
+        try
+        {
+            using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
+            for (long done = 0; done < length;)
+            {
+                int chunk = (int)Math.Min(length - done, 1 << 30);
+                int read = RandomAccess.Read(handle, new Span<byte>(copy + done, chunk), offset + done);
+                if (read == 0)
+                    throw new CheckpointException($"the file ended after {offset + done} bytes while reading its data; was it truncated while opening?", path);
+                done += read;
+            }
+            return copy;
+        }
+        catch (IOException e)
+        {
+            NativeMemory.AlignedFree(copy);
+            throw new CheckpointException($"cannot read the file: {e.Message}", path, innerException: e);
+        }
+        catch
+        {
+            NativeMemory.AlignedFree(copy);
             throw;
         }
     }
@@ -128,13 +176,29 @@ public sealed unsafe class SafetensorsFile : IDisposable
         return length == 0 ? ReadOnlySpan<byte>.Empty : new ReadOnlySpan<byte>(_data + tensor.DataOffset + offset, length);
     }
 
-    /// <summary>Unmaps the file. Spans obtained earlier must no longer be used.</summary>
+    /// <summary>Unmaps the file (or frees its copy). Spans obtained earlier must no longer be used.</summary>
     public void Dispose()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
+        if (_copy is not null)
+            NativeMemory.AlignedFree(_copy);
         _handle?.ReleasePointer();
         _view?.Dispose();
         _mapping?.Dispose();
     }
+}
+
+/// <summary>Where a <see cref="SafetensorsFile"/>'s tensor data lives.</summary>
+public enum SafetensorsDataPlacement
+{
+    /// <summary>Always mapped, wherever the data starts: no copy, pages load lazily and stay reclaimable (tools, GPU upload).</summary>
+    Mapped,
+
+    /// <summary>
+    /// Mapped when the data starts on a 64-byte boundary; otherwise read once into 64-byte-aligned native memory, so
+    /// that the CPU kernels' vector loads of a weight never straddle two cache lines (worth ~15% of decode speed on
+    /// the synthetic model here). What the CPU backend loads with.
+    /// </summary>
+    CacheLineAligned,
 }

@@ -1,3 +1,4 @@
+using GlmRuntime.Checkpoints;
 using GlmRuntime.Compute;
 using GlmRuntime.Compute.Cpu;
 using GlmRuntime.Configuration;
@@ -58,7 +59,10 @@ internal sealed class GlmModel : IDisposable
         int? threadCount = null, int? maxSequenceLength = null, CpuActivationPrecision activations = CpuActivationPrecision.Float32,
         ComputeDevice device = ComputeDevice.Cpu, int gpuDeviceIndex = 0, string? kernelConfigFile = null)
     {
-        var weights = GlmWeights.Load(modelDirectory, progress, cancellationToken);
+        // The CPU kernels read weights in place and want them on cache lines; the GPU copies them to the device, so the
+        // host keeps the (reclaimable) mapping.
+        var weights = GlmWeights.Load(modelDirectory, progress, cancellationToken,
+            device == ComputeDevice.Cpu ? SafetensorsDataPlacement.CacheLineAligned : SafetensorsDataPlacement.Mapped);
         try
         {
             var backend = ComputeBackendFactory.Create(weights, device, gpuDeviceIndex, threadCount, activations, kernelConfigFile);

@@ -41,10 +41,15 @@ internal sealed class GlmWeights(
     /// <summary>Opens <paramref name="modelDirectory"/> (config.json + safetensors) and binds every tensor.</summary>
     /// <exception cref="Configuration.ConfigException">config.json is invalid.</exception>
     /// <exception cref="CheckpointException">A file is malformed or tensors are missing or misshapen.</exception>
-    public static GlmWeights Load(string modelDirectory, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default)
+    /// <param name="modelDirectory">The model folder.</param>
+    /// <param name="progress">Binding progress.</param>
+    /// <param name="cancellationToken">Cancels the load.</param>
+    /// <param name="placement">Where the tensor data lives: cache-line aligned (the default) for the CPU kernels.</param>
+    public static GlmWeights Load(string modelDirectory, IProgress<LoadProgress>? progress = null, CancellationToken cancellationToken = default,
+        SafetensorsDataPlacement placement = SafetensorsDataPlacement.CacheLineAligned)
     {
         GlmConfig config = GlmConfig.Load(modelDirectory);
-        Checkpoint checkpoint = Checkpoint.Open(modelDirectory, cancellationToken);
+        Checkpoint checkpoint = Checkpoint.Open(modelDirectory, placement, cancellationToken);
         try
         {
             return WeightBinder.Bind(checkpoint, config, progress, cancellationToken);

@@ -60,6 +60,33 @@ public class SafetensorsFileTests
     }
 
     [Test]
+    public unsafe void Data_that_does_not_start_on_a_cache_line_is_read_into_aligned_memory()
+    {
+        // As the reference writer may lay it out: the header padded to a multiple of 8 bytes, here 104, so the data
+        // starts at 112 = 48 (mod 64).
+        string json = "{\"w\":{\"dtype\":\"U8\",\"shape\":[100],\"data_offsets\":[0,100]}}".PadRight(104);
+        byte[] bytes = Build(json, 100);
+        for (int i = 0; i < 100; i++)
+            bytes[112 + i] = (byte)(i * 7 + 1);
+        using var dir = new TempDirectory();
+        File.WriteAllBytes(dir.File("odd.safetensors"), bytes);
+        using var copied = SafetensorsFile.Open(dir.File("odd.safetensors"), SafetensorsDataPlacement.CacheLineAligned);
+        using var mapped = SafetensorsFile.Open(dir.File("odd.safetensors"));
+        Assert.That(copied.IsCopied, Is.True, "misaligned data is copied when asked for cache lines");
+        Assert.That(mapped.IsCopied, Is.False, "mapped by default");
+        fixed (byte* c = copied.GetBytes(copied.GetInfo("w")))
+        fixed (byte* m = mapped.GetBytes(mapped.GetInfo("w")))
+        {
+            Assert.That((long)c % 64, Is.EqualTo(0), "the copy starts on a cache line");
+            Assert.That((long)m % 64, Is.EqualTo(48), "the mapping keeps the file's offset");
+        }
+        Assert.That(copied.GetBytes(copied.GetInfo("w")).ToArray(), Is.EqualTo(bytes[112..]));
+        Assert.That(mapped.GetBytes(mapped.GetInfo("w")).ToArray(), Is.EqualTo(bytes[112..]));
+        copied.Dispose();
+        Assert.Throws<ObjectDisposedException>(() => copied.GetBytes(copied.GetInfo("w")));
+    }
+
+    [Test]
     public void ReadsAfterDisposeThrowInsteadOfCrashing()
     {
         using var dir = new TempDirectory();
