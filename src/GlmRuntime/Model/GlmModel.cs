@@ -1,3 +1,4 @@
+using System.Buffers;
 using GlmRuntime.Checkpoints;
 using GlmRuntime.Compute;
 using GlmRuntime.Compute.Cpu;
@@ -185,20 +186,32 @@ internal sealed class GlmModel : IDisposable
         }
     }
 
-    /// <summary>lm_head over the rows each segment asked for: [LogitRowCount, V].</summary>
+    /// <summary>
+    /// lm_head over the rows each segment asked for: [LogitRowCount, V], in one product, so a decode step of many
+    /// sequences reads the head once rather than once per sequence (the rows are gathered first when the segments'
+    /// rows are not already contiguous).
+    /// </summary>
     private float[] Logits(ForwardBatch batch, float[] hidden, Weights.LinearWeight head)
     {
-        int d = Config.HiddenSize;
-        var logits = new float[batch.LogitRowCount * Config.VocabSize];
-        int row = 0;
-        foreach (var segment in batch.Segments)
+        int d = Config.HiddenSize, rows = batch.LogitRowCount;
+        var logits = new float[rows * Config.VocabSize];
+        if (rows == 0)
+            return logits;
+        float[] gathered = ArrayPool<float>.Shared.Rent(rows * d);
+        try
         {
-            if (segment.LogitRows == 0)
-                continue;
-            int first = segment.Offset + segment.Count - segment.LogitRows;
-            _backend.MatMul(head, hidden.AsSpan(first * d, segment.LogitRows * d), segment.LogitRows,
-                logits.AsSpan(row * Config.VocabSize, segment.LogitRows * Config.VocabSize));
-            row += segment.LogitRows;
+            int row = 0;
+            foreach (var segment in batch.Segments)
+            {
+                int first = segment.Offset + segment.Count - segment.LogitRows;
+                hidden.AsSpan(first * d, segment.LogitRows * d).CopyTo(gathered.AsSpan(row * d));
+                row += segment.LogitRows;
+            }
+            _backend.MatMul(head, gathered.AsSpan(0, rows * d), rows, logits);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(gathered);
         }
         return logits;
     }

@@ -51,6 +51,39 @@ public sealed class ForwardEquivalenceTests
         }
     }
 
+    [TestCaseSource(nameof(Models))]
+    public void A_batch_of_segments_gives_each_sequence_its_own_logits(string modelName)
+    {
+        using var golden = GoldenFile.Open(modelName);
+        using var model = GlmModel.Load(golden.ModelDirectory);
+        var tokens = golden.Ints($"prompt{golden.PromptCount - 1}.tokens");
+        int vocab = model.Config.VocabSize;
+        // Three sequences in one forward: a 5-token prefill wanting all its logits, a 4-token one wanting none, and a
+        // 1-token decode after a 6-token cache wanting its last; the logits come back in segment order, one lm_head.
+        var a = model.CreateSequence();
+        var b = model.CreateSequence();
+        var c = model.CreateSequence();
+        model.Forward(c, tokens.AsSpan(0, 6), allLogits: false);
+        int[] batchTokens = [.. tokens[..5], .. tokens[1..5], tokens[6]];
+        int[] positions = [0, 1, 2, 3, 4, 0, 1, 2, 3, 6];
+        var batch = new ForwardBatch(batchTokens, positions,
+        [
+            new BatchSegment(a, 0, 5, AttentionForm.Auto, 5),
+            new BatchSegment(b, 5, 4, AttentionForm.Auto, 0),
+            new BatchSegment(c, 9, 1, AttentionForm.Absorbed, 1),
+        ]);
+        var logits = model.Forward(batch).Logits;
+        Assert.That(logits.Length, Is.EqualTo(6 * vocab));
+
+        var alone = model.Forward(model.CreateSequence(), tokens.AsSpan(0, 5)).Logits;
+        Approx.AssertClose(logits.AsSpan(0, 5 * vocab), alone, Tolerance, Tolerance, "sequence a");
+        var cAlone = model.CreateSequence();
+        model.Forward(cAlone, tokens.AsSpan(0, 6), allLogits: false);
+        var step = model.Forward(cAlone, tokens.AsSpan(6, 1), allLogits: false).Logits;
+        Approx.AssertClose(logits.AsSpan(5 * vocab, vocab), step, Tolerance, Tolerance, "sequence c");
+        Assert.That(b.Length, Is.EqualTo(4), "sequence b's cache advanced without logits");
+    }
+
     [TestCase("tiny-glm5", true)]
     [TestCase("tiny-glm5-fp8", true)]
     [TestCase("tiny-glm5-dense-topk", false)]
