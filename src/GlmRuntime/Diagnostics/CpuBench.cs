@@ -43,17 +43,22 @@ internal static class CpuBench
         r.Set("activations", options.Activations.ToString());
 
         log?.Invoke("machine: read bandwidth, FMA and int8 peaks");
-        double bandwidth = MachineProbe.ReadBandwidthGbs(parallel, options.Quick ? 256L << 20 : 1L << 30, reps);
+        long probeBytes = options.Quick ? 256L << 20 : 1L << 30;
+        // The limits are measured again after the kernels and the higher reading kept: on a shared (virtual) machine
+        // one reading can come out low, and a low limit would flatter every fraction taken against it.
+        double bandwidth = MachineProbe.ReadBandwidthGbs(parallel, probeBytes, reps);
         double fmaPeak = MachineProbe.FmaPeakGflops(parallel, reps);
         r.Set("read_bw_gbs", bandwidth);
         r.Set("fma_peak_gflops", fmaPeak);
-        r.Set("int8_peak_gops", MachineProbe.Int8PeakGops(parallel, reps));
+        double int8Peak = MachineProbe.Int8PeakGops(parallel, reps);
+        r.Set("int8_peak_gops", int8Peak);
         cancellationToken.ThrowIfCancellationRequested();
 
         // GEMV at the 8192 × 16384 class (16384 rows of K = 8192), prefill GEMM at 128 tokens. MXFP4 runs with
         // both activation precisions; the unprefixed mxfp4 keys repeat the selected one.
         var int8 = new CpuParallel(options.Threads, activations: CpuActivationPrecision.Int8);
         var selectedParallel = options.Activations == CpuActivationPrecision.Int8 ? int8 : parallel;
+        var kernelFigures = new List<(string Key, double Value, bool PerBandwidth, bool Int8)>();
         foreach (var (key, format, n, k) in new[] { ("mxfp4", WeightFormat.Mxfp4, 16384, 8192), ("fp8", WeightFormat.Fp8Block, 8192, 8192), ("bf16", WeightFormat.BF16, 8192, 8192) })
         {
             log?.Invoke($"kernels: {key} GEMV {n}×{k} and GEMM");
@@ -63,21 +68,39 @@ internal static class CpuBench
                 var modes = format == WeightFormat.Mxfp4 ? new[] { ("f32_", parallel), ("int8_", int8) } : [("", parallel)];
                 foreach (var (mode, p) in modes)
                 {
-                    double gbs = KernelProbe.GemvGbs(p, weight.Weight, reps);
-                    r.Set($"{key}_{mode}gemv_gbs", gbs);
-                    r.Set($"{key}_{mode}gemv_bw_fraction", gbs / bandwidth);
-                    double gflops = KernelProbe.GemmGflops(p, weight.Weight, options.Quick ? 32 : 128, options.Quick ? 1 : 3);
-                    r.Set($"{key}_{mode}gemm_gflops", gflops);
-                    r.Set($"{key}_{mode}gemm_peak_fraction", gflops / fmaPeak);
+                    kernelFigures.Add(($"{key}_{mode}gemv", KernelProbe.GemvGbs(p, weight.Weight, reps), true, false));
+                    kernelFigures.Add(($"{key}_{mode}gemm", KernelProbe.GemmGflops(p, weight.Weight, options.Quick ? 32 : 128, options.Quick ? 1 : 3), false,
+                        mode == "int8_"));
                 }
             }
             File.Delete(path);
             cancellationToken.ThrowIfCancellationRequested();
         }
+        log?.Invoke("machine: read bandwidth, FMA and int8 peaks again");
+        bandwidth = Math.Max(bandwidth, MachineProbe.ReadBandwidthGbs(parallel, probeBytes, reps));
+        fmaPeak = Math.Max(fmaPeak, MachineProbe.FmaPeakGflops(parallel, reps));
+        int8Peak = Math.Max(int8Peak, MachineProbe.Int8PeakGops(parallel, reps));
+        r.Set("read_bw_gbs", bandwidth);
+        r.Set("fma_peak_gflops", fmaPeak);
+        r.Set("int8_peak_gops", int8Peak);
+        foreach (var (key, value, perBandwidth, int8Family) in kernelFigures)
+        {
+            if (perBandwidth)
+            {
+                r.Set($"{key}_gbs", value);
+                r.Set($"{key}_bw_fraction", value / bandwidth);
+            }
+            else
+            {
+                r.Set($"{key}_gflops", value);
+                // Each GEMM against the peak of the instructions it multiplies with: int8 activations use vpmaddubsw.
+                r.Set($"{key}_peak_fraction", int8Family ? (int8Peak > 0 ? value / int8Peak : 0) : value / fmaPeak);
+            }
+        }
         string selected = options.Activations == CpuActivationPrecision.Int8 ? "int8_" : "f32_";
         foreach (string suffix in new[] { "gemv_gbs", "gemv_bw_fraction", "gemm_gflops", "gemm_peak_fraction" })
             r.Set($"mxfp4_{suffix}", r.Number($"mxfp4_{selected}{suffix}"));
-        r.Set("prefill_peak_fraction", r.Number("mxfp4_f32_gemm_peak_fraction"));
+        r.Set("prefill_peak_fraction", r.Number($"mxfp4_{selected}gemm_peak_fraction"));
         if (options.KernelsOnly)
             return r;
 
@@ -108,6 +131,11 @@ internal static class CpuBench
         double roofline = bandwidth * 1e9 / active;
         r.Set("decode_b1_roofline_tokens_per_s", roofline);
         r.Set("decode_b1_roofline_fraction", r.Number("decode_b1_tokens_per_s") / roofline);
+        // The streaming sum is the bandwidth, but a prefetching kernel sometimes reads faster than it here; the
+        // fraction against the best rate seen in this run (sum or any cold GEMV) is the stricter figure.
+        double best = kernelFigures.Where(f => f.PerBandwidth).Select(f => f.Value).Append(bandwidth).Max();
+        r.Set("best_read_gbs", best);
+        r.Set("decode_b1_best_read_fraction", r.Number("decode_b1_tokens_per_s") / (best * 1e9 / active));
         r.Set("decode_b16_over_b1", r.Number("decode_b16_tokens_per_s") / r.Number("decode_b1_tokens_per_s"));
 
         log?.Invoke("synthetic model: prefill");

@@ -16,10 +16,14 @@ internal sealed class CpuBenchReport
 
     public double Number(string key) => (double)_entries.First(e => e.Key == key).Value;
 
+    /// <summary>Adds a key, or replaces its value where it already is (a figure refined later keeps its place).</summary>
     private void Put(string key, object value)
     {
-        _entries.RemoveAll(e => e.Key == key);
-        _entries.Add((key, value));
+        int at = _entries.FindIndex(e => e.Key == key);
+        if (at >= 0)
+            _entries[at] = (key, value);
+        else
+            _entries.Add((key, value));
     }
 
     public void WriteJson(Stream stream)

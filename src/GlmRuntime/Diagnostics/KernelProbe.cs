@@ -23,6 +23,9 @@ internal static class KernelProbe
         MachineProbe.WarmUp(() => MatMulKernel.Multiply(parallel, weight, x, tokens, y));   // JIT tiers, first-use checks, page faults
         return MachineProbe.Median(repetitions, () =>
         {
+            // A GEMV is timed from DRAM, as in a model step: its weight (tens of MB) would otherwise partly stay in L3.
+            if (tokens == 1)
+                MachineProbe.EvictCaches();
             long start = Stopwatch.GetTimestamp();
             MatMulKernel.Multiply(parallel, weight, x, tokens, y);
             return Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -49,6 +52,7 @@ internal static class KernelProbe
         MachineProbe.WarmUp(() => MoeKernels.Experts(parallel, moe.Experts, x, chosen, weights, expertsPerToken, y));
         return bytes / MachineProbe.Median(repetitions, () =>
         {
+            MachineProbe.EvictCaches();   // the chosen experts' 13 MB would otherwise be read from L3
             long start = Stopwatch.GetTimestamp();
             MoeKernels.Experts(parallel, moe.Experts, x, chosen, weights, expertsPerToken, y);
             return Stopwatch.GetElapsedTime(start).TotalSeconds;
