@@ -19,8 +19,8 @@ internal static unsafe class Int8Mxfp4Kernel
     /// <summary>Rows per work item of <see cref="Multiply"/> (the team claims items; each row runs on its own).</summary>
     private const int RowsPerItem = 4;
 
-    /// <summary>Bytes of quantized activations a token block keeps hot in L2 while the rows stream past.</summary>
-    private const int TokenBlockBytes = 256 * 1024;
+    /// <summary>Packed weight bytes of the rows that every token pair passes over before the next rows (stay in L1).</summary>
+    private const int RowChunkBytes = 16 * 1024;
 
     /// <summary>How far ahead of the current block pair the row's bytes are prefetched.</summary>
     private const int PrefetchBytes = 2048;
@@ -50,7 +50,7 @@ internal static unsafe class Int8Mxfp4Kernel
 
     /// <summary>
     /// On the calling thread: rows [firstRow, firstRow + rowCount) against <paramref name="tokens"/> quantized tokens;
-    /// token t's result for row firstRow + i goes to y[t·yStride + i]. Tokens are walked in L2-sized blocks.
+    /// token t's result for row firstRow + i goes to y[t·yStride + i]. Rows are walked in L1-sized chunks, each against every token.
     /// </summary>
     public static void Rows(byte* packed, byte* scales, int k, byte* quantized, int tokens, float* y, int yStride, int firstRow, int rowCount)
     {
@@ -73,22 +73,26 @@ internal static unsafe class Int8Mxfp4Kernel
         int firstRow, int rowCount) where TScales : struct, IBlockScales where TGroups : struct, IGroupShape
     {
         int tokenBytes = Int8Activations.BytesPerToken(k);
-        int tokenBlock = Math.Max(2, TokenBlockBytes / tokenBytes / 2 * 2);
+        int chunkRows = Math.Max(1, RowChunkBytes / (k / 2));
         // The scale table is passed down as a local: a static read inside an AggressiveOptimization method can be
         // compiled before its class is initialized, and then costs a helper call per access.
         float* half = DecodeTables.E8M0Half;
-        byte* data = packed + (long)firstRow * (k / 2);
-        byte* rowScales = scales + (long)firstRow * (k / 32);
-        // Token pairs outside, rows inside: a call's rows are few enough (one work item) to stay in L1/L2 between
-        // token pairs, and the row loop keeps its constants in registers.
-        for (int t = 0; t < tokens; t += 2)
+        for (int chunk = 0; chunk < rowCount; chunk += chunkRows)
         {
-            byte* x = quantized + (long)t * tokenBytes;
-            float* yt = y + (long)t * yStride;
-            if (tokens - t >= 2)
-                RowRange<TwoTokens, TScales, TGroups>(data, rowScales, half, k, rowCount, x, yt, yStride);
-            else
-                RowRange<OneToken, TScales, TGroups>(data, rowScales, half, k, rowCount, x, yt, yStride);
+            int rows = Math.Min(chunkRows, rowCount - chunk);
+            byte* data = packed + (long)(firstRow + chunk) * (k / 2);
+            byte* rowScales = scales + (long)(firstRow + chunk) * (k / 32);
+            // Token pairs outside, the chunk's rows inside: the rows stay in L1 between token pairs, and the row loop
+            // keeps its constants in registers.
+            for (int t = 0; t < tokens; t += 2)
+            {
+                byte* x = quantized + (long)t * tokenBytes;
+                float* yt = y + (long)t * yStride + chunk;
+                if (tokens - t >= 2)
+                    RowRange<TwoTokens, TScales, TGroups>(data, rowScales, half, k, rows, x, yt, yStride);
+                else
+                    RowRange<OneToken, TScales, TGroups>(data, rowScales, half, k, rows, x, yt, yStride);
+            }
         }
     }
 
