@@ -188,8 +188,8 @@ internal sealed class GlmModel : IDisposable
 
     /// <summary>
     /// lm_head over the rows each segment asked for: [LogitRowCount, V], in one product, so a decode step of many
-    /// sequences reads the head once rather than once per sequence (the rows are gathered first when the segments'
-    /// rows are not already contiguous).
+    /// sequences reads the head once rather than once per sequence (the rows are gathered first unless every row of
+    /// the batch is asked for).
     /// </summary>
     private float[] Logits(ForwardBatch batch, float[] hidden, Weights.LinearWeight head)
     {
@@ -197,6 +197,11 @@ internal sealed class GlmModel : IDisposable
         var logits = new float[rows * Config.VocabSize];
         if (rows == 0)
             return logits;
+        if (rows == batch.TokenCount)
+        {
+            _backend.MatMul(head, hidden.AsSpan(0, rows * d), rows, logits);
+            return logits;
+        }
         float[] gathered = ArrayPool<float>.Shared.Rent(rows * d);
         try
         {

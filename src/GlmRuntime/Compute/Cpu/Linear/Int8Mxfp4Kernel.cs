@@ -181,7 +181,8 @@ internal static unsafe class Int8Mxfp4Kernel
             }
         }
         if (TGroups.Partial)
-            return LastGroup<TTokens, TScales>(data, scales, half, pairs - groups * Int8Activations.GroupPairs, q0, s0, c0, q1, s1, c1, acc0, acc1);
+            return LastGroup<TTokens, TScales>(data, scales, half, pairs - groups * Int8Activations.GroupPairs, q0, s0, c0, q1, s1, c1, acc0, acc1,
+                nibble, table, ones);
         return (acc0, acc1);
     }
 
@@ -204,14 +205,11 @@ internal static unsafe class Int8Mxfp4Kernel
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
     private static (Vector256<float>, Vector256<float>) LastGroup<TTokens, TScales>(byte* data, byte* scales, float* half,
-        int rest, sbyte* q0, float* s0, float* c0, sbyte* q1, float* s1, float* c1, Vector256<float> acc0, Vector256<float> acc1)
+        int rest, sbyte* q0, float* s0, float* c0, sbyte* q1, float* s1, float* c1, Vector256<float> acc0, Vector256<float> acc1,
+        Vector256<byte> nibble, Vector256<byte> table, Vector256<short> ones)
         where TTokens : struct, ITokenCount where TScales : struct, IBlockScales
     {
         bool two = TTokens.Count > 1;
-        var nibble = Vector256.Create((byte)0x0F);
-        var table = Vector256.Create((byte)12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0,
-            12, 13, 14, 15, 16, 18, 20, 24, 12, 11, 10, 9, 8, 6, 4, 0);
-        var ones = Vector256.Create((short)1);
         ulong padded = 0x7F7F7F7F7F7F7F7FUL;
         for (int i = 0; i < 2 * rest; i++)
             ((byte*)&padded)[i] = scales[i];
@@ -249,6 +247,7 @@ internal static unsafe class Int8Mxfp4Kernel
         // Eight products per 16-bit lane after the pairwise add: at most 8·24·127 = 24384 < 2^15.
         Half(Avx2.MultiplyAddAdjacent(first, ones), Avx2.MultiplyAddAdjacent(second, ones));
 
+    /// <summary>Adds the interleaved halves of two 4-lane groups: [a0+a2, b0+b2, a1+a3, b1+b3] per 128-bit lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Half(Vector256<int> a, Vector256<int> b) => Avx2.UnpackLow(a, b) + Avx2.UnpackHigh(a, b);
 
